@@ -8,12 +8,12 @@
  */
 import { Schema } from "effect"
 
-const digits = (brand: string, description: string) =>
+const digits = <const B extends string>(brand: B, description: string) =>
   Schema.String.pipe(
     Schema.pattern(/^[0-9]{1,20}$/, {
       message: () => `expected ${description} as a string of 1 to 20 decimal digits`
     }),
-    Schema.brand(`@account-activity/core/${brand}`),
+    Schema.brand(`@account-activity/core/${brand}` as `@account-activity/core/${B}`),
     Schema.annotations({ identifier: brand, description })
   )
 
