@@ -62,7 +62,40 @@ for (const dir of ["packages", "apps"]) {
       need(!isEffect(dep), `${dep} must be a peerDependency (and a devDependency), not a dependency.`)
     }
     need(pkg.peerDependencies?.effect !== undefined, "peer-depend on effect.")
+    for (const problem of undocumentedExports(join(path, "src"))) problems.push(`${where}/src/${problem}`)
   }
+}
+
+// Every export of a public module (src/*.ts, not src/internal) carries JSDoc with `@since`, so the
+// reference docs say when each API appeared. Exports inside a JSDoc'd `export * as X` line count too.
+function undocumentedExports(src) {
+  if (!existsSync(src)) return []
+  const found = []
+  for (const file of readdirSync(src).filter((name) => name.endsWith(".ts"))) {
+    const lines = readFileSync(join(src, file), "utf8").split("\n")
+    lines.forEach((line, index) => {
+      if (
+        !/^export\s+(?:declare\s+|abstract\s+)*(?:const|let|function|class|interface|type|enum|namespace|\*\s+as)\b/.test(
+          line
+        )
+      ) {
+        return
+      }
+      let cursor = index - 1
+      while (cursor >= 0 && lines[cursor].trim() === "") cursor--
+      if (!lines[cursor]?.trim().endsWith("*/")) {
+        found.push(
+          `${file}:${index + 1}: add a JSDoc comment with @since (and @category) above \`${line.trim().slice(0, 60)}\``
+        )
+        return
+      }
+      let start = cursor
+      while (start >= 0 && !lines[start].includes("/**")) start--
+      const block = lines.slice(Math.max(start, 0), cursor + 1).join("\n")
+      if (!block.includes("@since")) found.push(`${file}:${index + 1}: the JSDoc above this export lacks @since`)
+    })
+  }
+  return found
 }
 
 if (problems.length > 0) {
