@@ -17,6 +17,12 @@ export * as ActivityEvent from "./ActivityEvent.js"
  */
 export * as ActivityStream from "./ActivityStream.js"
 /**
+ * The error of a plugin that failed to handle an event (see `ActivityStream.PluginError`).
+ *
+ * @since 0.1.0
+ */
+export { PluginError } from "./ActivityStream.js"
+/**
  * Error envelopes (v1.1 and v2), the error-code catalog and the tagged API errors.
  *
  * @since 0.1.0
@@ -28,6 +34,12 @@ export * as ApiError from "./ApiError.js"
  * @since 0.1.0
  */
 export * as Delivery from "./Delivery.js"
+/**
+ * Decodes a raw webhook body into `ActivityEvent`s (see `Delivery.decodeDelivery`).
+ *
+ * @since 0.1.0
+ */
+export { DeliveryDecodeError, decodeDelivery } from "./Delivery.js"
 /**
  * Branded ids (numeric strings, never `number`).
  *
