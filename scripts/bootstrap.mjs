@@ -18,6 +18,9 @@ const env = {
   TURBO_TELEMETRY_DISABLED: "1",
   COREPACK_ENABLE_STRICT: "0"
 }
+// better-sqlite3 compiles from source when no prebuilt binary can be downloaded. node-gyp then needs
+// Node's headers: use the ones installed with Node (Debian's nodejs-dev layout) instead of a download.
+if (!env.npm_config_nodedir && existsSync("/usr/include/node/node.h")) env.npm_config_nodedir = "/usr"
 
 const run = (command, args, options = {}) =>
   spawnSync(command, args, { cwd: root, env, stdio: "inherit", shell: process.platform === "win32", ...options })
