@@ -78,9 +78,9 @@ export type Outcome = typeof Outcome.Type
 
 /**
  * One line of the delivery log: one attempt (or one drop or skip) of one delivery. `at` is the epoch
- * milliseconds (from `Clock`) when the attempt started; `outcome` is set on the line that ended the
- * delivery; `nextAttemptAt` on a failed attempt that will be retried. `copy` is `2` for the second POST of a
- * `Duplicate` fault.
+ * milliseconds (from the engine's `now`, by default `Clock`) when the attempt started; `outcome` is set on the
+ * line that ended the delivery; `nextAttemptAt` on a failed attempt that will be retried. `copy` is `2` for the
+ * second POST of a `Duplicate` fault.
  *
  * @since 0.1.0
  * @category models
@@ -280,6 +280,12 @@ export interface Options {
   readonly maxLogEntries?: number | undefined
   /** How long delivery records are kept after their first attempt. Default: 5 days and 1 hour (Replay's window). */
   readonly retention?: Duration.DurationInput | undefined
+  /**
+   * The time the log and the records are written in, epoch milliseconds. Default: `Clock.currentTimeMillis`.
+   * The emulator passes its own clock (`Clock` plus the offset of `advanceClock`), so a Replay window in
+   * emulator time selects the right deliveries. Waits still run on `Clock`.
+   */
+  readonly now?: Effect.Effect<number> | undefined
 }
 
 type MutableRecord = {
@@ -307,6 +313,10 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const fibers = yield* FiberSet.make<unknown, never>()
+    // deliveries run on the engine's runtime, not on the caller's fiber: a caller inside an HTTP handler (which
+    // runs uninterruptibly) must not make them uninterruptible
+    const fork = yield* FiberSet.runtime(fibers)<never>()
+    const currentTime = options.now ?? Clock.currentTimeMillis
     const canDeliver = options.canDeliver ?? (() => Effect.succeed(true))
     const timeout = Duration.decode(options.timeout ?? Schedule.defaultTimeout)
     const offsets = Schedule.offsets(
@@ -395,7 +405,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
         )
 
     const sleepUntil = (target: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => (target > now ? Effect.sleep(target - now) : Effect.void))
+      Effect.flatMap(currentTime, (now) => (target > now ? Effect.sleep(target - now) : Effect.void))
 
     /** One copy of a delivery: its attempts on the timeline. Returns how it ended. */
     const attempts = (
@@ -407,7 +417,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
     ): Effect.Effect<Outcome> =>
       Effect.gen(function* () {
         const maxAttempts = request.replayJobId === undefined ? offsets.length : 1
-        const start = yield* Clock.currentTimeMillis
+        const start = yield* currentTime
         if (copy === 1) record.firstAttemptAt = start
         const base = {
           deliveryId,
@@ -419,7 +429,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
         }
         for (let attempt = 1; attempt <= maxAttempts; attempt++) {
           yield* sleepUntil(start + offsets[attempt - 1]!)
-          const at = yield* Clock.currentTimeMillis
+          const at = yield* currentTime
           if (!(yield* canDeliver(request.webhookId))) {
             yield* append({ ...base, attempt, at, result: "Skipped", detail: "webhook invalid", outcome: "Skipped" })
             if (attempt === 1) yield* afterFirst
@@ -454,7 +464,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
           return releaseFor(request.webhookId)
         })
         if (faults.some((fault) => fault._tag === "Drop")) {
-          const at = yield* Clock.currentTimeMillis
+          const at = yield* currentTime
           record.firstAttemptAt = at
           record.attempted = true
           yield* append({
@@ -491,7 +501,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
 
     const deliver = (request: DeliveryRequest): Effect.Effect<DeliveryHandle> =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
+        const now = yield* currentTime
         const deliveryId = `${++nextDeliveryId}`
         const record: MutableRecord = {
           deliveryId,
@@ -527,7 +537,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
           ),
           Effect.flatMap((outcome) => Deferred.succeed(done, outcome)),
           Effect.onInterrupt(() => Deferred.interrupt(done)),
-          FiberSet.run(fibers)
+          (effect) => Effect.sync(() => fork(effect))
         )
         return {
           deliveryId,

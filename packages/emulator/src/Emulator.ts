@@ -224,12 +224,13 @@ export interface Webhook {
 }
 
 /**
- * What started a CRC: registration, `PUT`, or the periodic re-validation.
+ * What started a CRC: registration, `PUT`, the periodic re-validation, or a replay job (X checks the webhook
+ * before it delivers replayed events).
  *
  * @since 0.1.0
  * @category models
  */
-export type CrcTrigger = "register" | "put" | "periodic"
+export type CrcTrigger = "register" | "put" | "periodic" | "replay"
 
 /**
  * A user subscribed to a webhook.
@@ -246,7 +247,9 @@ export interface Subscription {
 }
 
 /**
- * `Running` until {@link Service.completeReplayJob} ends it.
+ * `Running` until the job ends: the replay engine (`ReplayEngine`) ends it just before it sends the
+ * `replay_job_status` event, {@link Service.completeReplayJob} ends it by hand, and deleting the webhook ends it
+ * `Incomplete`.
  *
  * @since 0.1.0
  * @category models
@@ -431,6 +434,21 @@ export interface Service {
   readonly requestLog: Effect.Effect<ReadonlyArray<RequestLogEntry>>
   /** Whether deliveries may be sent to the webhook: it exists and is valid. */
   readonly isDeliverable: (webhook: Webhook | string) => Effect.Effect<boolean>
+  /** One replay job. */
+  readonly replayJob: (jobId: string) => Effect.Effect<ReplayJob, EmulatorError>
+  /**
+   * Registers `hook`, run with every replay job the replay endpoint accepts, right after the job is recorded
+   * `Running` and before the `202` is answered (the replay engine starts the job with it). The hook is removed
+   * when the scope closes.
+   */
+  readonly onReplayJobAccepted: (
+    hook: (job: ReplayJob) => Effect.Effect<void>
+  ) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Sends a CRC to the webhook now and records it like a periodic one: a failure marks the webhook invalid, a
+   * success valid. Answers the webhook as updated (`lastCrc` says what the CRC found).
+   */
+  readonly checkWebhook: (webhookId: string, trigger: CrcTrigger) => Effect.Effect<Webhook, EmulatorError>
   /** Ends a running replay job, so another can be requested for its webhook. */
   readonly completeReplayJob: (
     jobId: string,
@@ -561,6 +579,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
     const logSize = Math.max(1, options.requestLogSize ?? 10_000)
     const seedBase = options.seed === undefined ? yield* Ids.alphanumeric(random, 16) : String(options.seed)
     const seeds = yield* Ref.make(0)
+    const replayHooks = yield* Ref.make<ReadonlyArray<(job: ReplayJob) => Effect.Effect<void>>>([])
     const { seed: _seed, requestLogSize: _size, ...patch } = options
     const state = yield* Ref.make<State>({
       config: EmulatorConfig.make(patch),
@@ -835,6 +854,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
         }))
       })
 
+    const checkWebhook = (webhookId: string, trigger: CrcTrigger) =>
+      Effect.gen(function* () {
+        const target = yield* webhook(webhookId)
+        const outcome = yield* runCrc(target)
+        const updated = yield* recordCrc(webhookId, outcome, trigger, yield* now, true)
+        yield* changed
+        if (updated === undefined) return yield* new EmulatorError({ reason: "UnknownWebhook", id: webhookId })
+        return updated
+      })
+
     // --- periodic re-validation
     /** When the webhook is next due a periodic CRC (emulator time), if ever. */
     const dueAt = (s: State, w: Webhook): Option.Option<number> => {
@@ -1067,8 +1096,25 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
             : [true, { ...current, replayJobs: withEntry(current.replayJobs, id, job) }]
         )
         if (!accepted) return yield* reject("ReplayInProgress")
+        yield* Effect.forEach(yield* Ref.get(replayHooks), (hook) => hook(job), { discard: true })
         return job
       })
+
+    const replayJob = (jobId: string) =>
+      Effect.flatMap(Ref.get(state), (s) => {
+        const found = s.replayJobs.get(jobId)
+        return found === undefined
+          ? Effect.fail(new EmulatorError({ reason: "UnknownReplayJob", id: jobId }))
+          : Effect.succeed(found)
+      })
+
+    const onReplayJobAccepted = (hook: (job: ReplayJob) => Effect.Effect<void>) =>
+      Effect.asVoid(
+        Effect.acquireRelease(
+          Ref.update(replayHooks, (hooks) => [...hooks, hook]),
+          () => Ref.update(replayHooks, (hooks) => hooks.filter((h) => h !== hook))
+        )
+      )
 
     const completeReplayJob = (jobId: string, jobState: Exclude<ReplayJobState, "Running">) =>
       Effect.gen(function* () {
@@ -1229,6 +1275,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
         Ref.getAndUpdate(seeds, (n) => n + 1),
         (n) => `${seedBase}:${n}`
       ),
+      replayJob,
+      onReplayJobAccepted,
+      checkWebhook,
       completeReplayJob,
       runDueRevalidations,
       registerWebhook,

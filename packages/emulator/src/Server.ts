@@ -11,6 +11,8 @@
  *
  * // http://127.0.0.1:8787/1.1/account_activity/webhooks.json …
  * const EmulatorLive = Server.layer({ port: 8787 }).pipe(
+ *   Layer.provideMerge(Server.layerReplay), // optional: replay jobs run by themselves
+ *   Layer.provideMerge(Server.layerDeliveries()), // optional: signed deliveries, needed by layerReplay
  *   Layer.provideMerge(Emulator.layer({ seed: 1 })),
  *   Layer.provide(NodeHttpClient.layerUndici)
  * )
@@ -32,6 +34,7 @@ import * as Emulator from "./Emulator.js"
 import type * as EmulatorConfig from "./EmulatorConfig.js"
 import * as Control from "./internal/control.js"
 import * as Routes from "./internal/routes.js"
+import * as ReplayEngine from "./ReplayEngine.js"
 
 /**
  * The path prefix of the control API. Nothing of X lives under it.
@@ -272,21 +275,38 @@ export const app: Effect.Effect<
 export const serve: Layer.Layer<never, never, Emulator.Emulator | HttpServer.HttpServer> = HttpServer.serve(app)
 
 /**
- * The delivery engine wired to the emulator: it skips webhooks that are not valid, and the control routes
- * `POST /_emulator/activity` and `GET /_emulator/deliveries` use it. Without it those two routes answer 501.
+ * The delivery engine wired to the emulator: it skips webhooks that are not valid, writes its log and records in
+ * the emulator's time (so `advanceClock` moves them along with Replay's windows), and the control routes
+ * `POST /_emulator/activity`, `GET /_emulator/deliveries` and `/_emulator/faults` use it. Without it those
+ * routes answer 501.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerDeliveries = (
-  options: Omit<Deliveries.Options, "canDeliver"> = {}
+  options: Omit<Deliveries.Options, "canDeliver" | "now"> = {}
 ): Layer.Layer<Deliveries.Deliveries, never, Emulator.Emulator | HttpClient.HttpClient> =>
   Layer.scoped(
     Deliveries.Deliveries,
     Effect.flatMap(Emulator.Emulator, (emulator) =>
-      Deliveries.make({ ...options, canDeliver: (webhookId) => emulator.isDeliverable(webhookId) })
+      Deliveries.make({
+        ...options,
+        canDeliver: (webhookId) => emulator.isDeliverable(webhookId),
+        now: emulator.now
+      })
     )
   )
+
+/**
+ * The replay engine wired to the emulator and its delivery engine: every job the replay endpoint accepts then
+ * runs in the background (CRC, redelivery of the window oldest first, `replay_job_status`) and ends by itself.
+ * Without it a job stays `Running` until `completeReplayJob` ends it. Provide it above {@link layerDeliveries}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerReplay: Layer.Layer<ReplayEngine.ReplayEngine, never, Emulator.Emulator | Deliveries.Deliveries> =
+  ReplayEngine.layer
 
 /**
  * @since 0.1.0

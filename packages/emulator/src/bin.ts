@@ -87,6 +87,7 @@ const command = Command.make("aaa-emulator", { port, host, seed, users, credenti
   }).pipe(
     Effect.provide(
       Server.layer({ port: options.port, host: options.host }).pipe(
+        Layer.provideMerge(Server.layerReplay),
         Layer.provideMerge(Server.layerDeliveries()),
         Layer.provideMerge(Emulator.layer(Option.isSome(options.seed) ? { seed: seedValue(options.seed.value) } : {})),
         Layer.provideMerge(NodeHttpClient.layerUndici)

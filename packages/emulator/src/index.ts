@@ -31,6 +31,12 @@ export * as EmulatorConfig from "./EmulatorConfig.js"
  */
 export * as Generator from "./Generator.js"
 /**
+ * The replay engine: runs accepted replay jobs (CRC, redelivery of the window, `replay_job_status`).
+ *
+ * @since 0.1.0
+ */
+export * as ReplayEngine from "./ReplayEngine.js"
+/**
  * The HTTP server: the 11 v1.1 endpoints, the OAuth 2.0 token endpoints and the control API.
  *
  * @since 0.1.0

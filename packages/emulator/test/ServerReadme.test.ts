@@ -6,6 +6,7 @@ import { Effect, Layer } from "effect"
 import { Emulator, Server } from "../src/index.js"
 
 const EmulatorLive = Server.layer().pipe(
+  Layer.provideMerge(Server.layerReplay),
   Layer.provideMerge(Server.layerDeliveries()),
   Layer.provideMerge(Emulator.layer({ seed: "demo" })),
   Layer.provideMerge(NodeHttpClient.layerUndici)

@@ -37,6 +37,52 @@ const Advance = Schema.Struct({
 
 const CompleteJob = Schema.Struct({ state: optional(Schema.Literal("Complete", "Incomplete")) })
 
+/** A fault on the wire: `"duplicate"`, `"drop"`, `"reorder"` or `{"delay": <ms>}`. */
+const FaultJson = Schema.Union(
+  Schema.Literal("duplicate", "drop", "reorder"),
+  Schema.Struct({ delay: Schema.NonNegativeInt })
+)
+
+const InjectFault = Schema.Struct({
+  fault: FaultJson,
+  times: optional(Schema.Int.pipe(Schema.positive())),
+  webhookId: optional(Schema.String)
+})
+
+const toFault = (json: typeof FaultJson.Type): Deliveries.Fault => {
+  switch (json) {
+    case "duplicate":
+      return { _tag: "Duplicate" }
+    case "drop":
+      return { _tag: "Drop" }
+    case "reorder":
+      return { _tag: "Reorder" }
+    default:
+      return { _tag: "Delay", millis: json.delay }
+  }
+}
+
+const faultJson = (fault: Deliveries.Fault): typeof FaultJson.Type => {
+  switch (fault._tag) {
+    case "Duplicate":
+      return "duplicate"
+    case "Drop":
+      return "drop"
+    case "Reorder":
+      return "reorder"
+    case "Delay":
+      return { delay: fault.millis }
+  }
+}
+
+/** The pending faults as JSON; `remaining` is `null` for a fault without a limit. @internal */
+export const pendingJson = (pending: ReadonlyArray<Deliveries.PendingFault>) =>
+  pending.map((entry) => ({
+    fault: faultJson(entry.fault),
+    remaining: Number.isFinite(entry.remaining) ? entry.remaining : null,
+    ...(entry.webhookId === undefined ? {} : { webhookId: entry.webhookId })
+  }))
+
 /** @internal */
 export const appJson = (app: Emulator.App) => ({
   id: app.id,
@@ -94,6 +140,11 @@ const clockJson = (now: number) => ({ now, iso: new Date(now).toISOString() })
 const ok = (body: unknown, status = 200) => Effect.succeed(HttpServerResponse.unsafeJson(body, { status }))
 
 const problem = (status: number, error: string) => ok({ error }, status)
+
+const noDeliveries = problem(
+  501,
+  "the delivery engine is not running: provide Server.layerDeliveries (the standalone emulator does)"
+)
 
 const readBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Schema<A, I>) =>
   Effect.gen(function* () {
@@ -187,15 +238,23 @@ export const handle = (
         return yield* ok({ checked: yield* emulator.runDueRevalidations })
       case "POST activity":
       case "GET deliveries": {
-        if (Option.isNone(deliveries)) {
-          return yield* problem(
-            501,
-            "the delivery engine is not running: provide Server.layerDeliveries (the standalone emulator does)"
-          )
-        }
+        if (Option.isNone(deliveries)) return yield* noDeliveries
         if (method === "GET") return yield* ok(yield* Activity.log(deliveries.value))
         const body = yield* readBody(request, Activity.Inject)
         return yield* ok({ activities: yield* Activity.inject(emulator, deliveries.value, body) }, 202)
+      }
+      case "GET faults":
+      case "POST faults":
+      case "DELETE faults": {
+        if (Option.isNone(deliveries)) return yield* noDeliveries
+        const engine = deliveries.value
+        if (method === "POST") {
+          const body = yield* readBody(request, InjectFault)
+          yield* engine.inject(toFault(body.fault), { times: body.times, webhookId: body.webhookId })
+        } else if (method === "DELETE") {
+          yield* engine.clearFaults
+        }
+        return yield* ok({ pending: pendingJson(yield* engine.pendingFaults) })
       }
     }
     const complete = /^POST replay-jobs\/([0-9]+)\/complete$/.exec(route)
