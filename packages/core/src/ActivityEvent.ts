@@ -827,12 +827,13 @@ export type Tag = ActivityEvent["_tag"]
 export type WithTag<T extends Tag> = Extract<ActivityEvent, { readonly _tag: T }>
 
 /**
- * All 21 tags, in the order of the docs' activity list, then `ReplayJobStatus` and `Unknown`.
+ * The 19 activity kinds X delivers (the Enterprise list of the docs, in its order), named like the `_tag` of
+ * the event each one decodes to. The remaining two tags, `ReplayJobStatus` and `Unknown`, are not activities.
  *
  * @since 0.1.0
  * @category models
  */
-export const tags: ReadonlyArray<Tag> = [
+export const ActivityKind = Schema.Literal(
   "Tweet",
   "TweetDelete",
   "Mention",
@@ -851,10 +852,23 @@ export const tags: ReadonlyArray<Tag> = [
   "DirectMessageReceived",
   "TypingIndicator",
   "ReadReceipt",
-  "SubscriptionRevoke",
-  "ReplayJobStatus",
-  "Unknown"
-]
+  "SubscriptionRevoke"
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ActivityKind = typeof ActivityKind.Type
+
+/**
+ * All 21 tags: the 19 activity kinds in the order of the docs' activity list, then `ReplayJobStatus` and
+ * `Unknown`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const tags: ReadonlyArray<Tag> = [...ActivityKind.literals, "ReplayJobStatus", "Unknown"]
 
 /**
  * The events `tweet_create_events` produces.

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import type { ActivityEvent } from "@account-activity/core"
+import { ActivityEvent } from "@account-activity/core"
 import { Clock, Context, Effect, Either, Layer, Schema } from "effect"
 import { type Json, stringify } from "./internal/generatorJson.js"
 import * as P from "./internal/generatorPayloads.js"
@@ -26,27 +26,7 @@ import * as Random from "./internal/generatorRandom.js"
  * @since 0.1.0
  * @category models
  */
-export const Kind = Schema.Literal(
-  "Tweet",
-  "TweetDelete",
-  "Mention",
-  "Reply",
-  "Retweet",
-  "QuoteTweet",
-  "RetweetOfQuote",
-  "Like",
-  "Follow",
-  "Unfollow",
-  "Block",
-  "Unblock",
-  "Mute",
-  "Unmute",
-  "DirectMessageSent",
-  "DirectMessageReceived",
-  "TypingIndicator",
-  "ReadReceipt",
-  "SubscriptionRevoke"
-)
+export const Kind = ActivityEvent.ActivityKind
 /**
  * @since 0.1.0
  * @category models
