@@ -1,4 +1,13 @@
 /**
+ * `@account-activity/queue-sqlite`: the embedded `EventQueue` and `SeenStore`, one SQLite file in WAL
+ * mode with group commit, surviving `kill -9` with nothing acknowledged lost.
+ *
  * @since 0.1.0
  */
-export {}
+
+/**
+ * `SqliteQueue.layer({ filename })`: both services from one SQLite file.
+ *
+ * @since 0.1.0
+ */
+export * as SqliteQueue from "./SqliteQueue.js"
