@@ -13,6 +13,30 @@
  */
 export * as EventQueue from "./EventQueue.js"
 /**
+ * The delivery journal: receiver heartbeats, invalid-webhook and recovered windows, read by gap recovery.
+ *
+ * @since 0.1.0
+ */
+export * as Journal from "./Journal.js"
+/**
+ * A named lock with a TTL, so that one worker of many runs the lifecycle and Replay jobs.
+ *
+ * @since 0.1.0
+ */
+export * as Lock from "./Lock.js"
+/**
+ * An in-memory `Journal`.
+ *
+ * @since 0.1.0
+ */
+export * as MemoryJournal from "./MemoryJournal.js"
+/**
+ * An in-memory `Lock`.
+ *
+ * @since 0.1.0
+ */
+export * as MemoryLock from "./MemoryLock.js"
+/**
  * An in-memory `EventQueue` (tests, sandbox, single-process tools).
  *
  * @since 0.1.0
