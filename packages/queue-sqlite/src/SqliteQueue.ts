@@ -10,12 +10,15 @@
  *   expired lease is simply due again. Several processes may share the file (SQLite locks it for each
  *   write), so a receiver and a worker can run apart on one machine.
  * - **SeenStore in the same file**, with expiry; expired keys are pruned as keys are marked.
+ * - **Journal and Lock in the same file**: `extend` reads and writes a key's newest span in one transaction;
+ *   a lock is one row, taken with an atomic upsert that succeeds only when the lock is free, expired or
+ *   already the owner's. Processes sharing the file share the journal and the locks.
  *
  * Time comes from `Clock`.
  *
  * @since 0.1.0
  */
-import { EventQueue, QueueUnavailable, SeenStore } from "@account-activity/queue"
+import { EventQueue, Journal, Lock, QueueUnavailable, SeenStore } from "@account-activity/queue"
 import Database from "better-sqlite3"
 import {
   type Array as Arr,
@@ -55,10 +58,12 @@ export interface Options {
   readonly maxBatch?: number | undefined
   /** The `SeenStore`'s default TTL. Default: 7 days. */
   readonly seenTtl?: Duration.DurationInput | undefined
+  /** Journal spans that ended this long before the newest time written are dropped. Default: 7 days. */
+  readonly journalRetention?: Duration.DurationInput | undefined
 }
 
 /**
- * Both services, on one connection.
+ * The four services, on one connection.
  *
  * @since 0.1.0
  * @category models
@@ -66,6 +71,8 @@ export interface Options {
 export interface Queues {
   readonly queue: EventQueue.Service
   readonly seen: SeenStore.Service
+  readonly journal: Journal.Service
+  readonly lock: Lock.Service
 }
 
 const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput, name: string) => {
@@ -130,7 +137,7 @@ const toDelivery = (row: {
 }
 
 /**
- * Opens (or creates) the file and makes both services, until the scope closes: then queued writes are
+ * Opens (or creates) the file and makes the four services, until the scope closes: then queued writes are
  * committed, the file is closed, and later calls fail with `QueueUnavailable` (`Closed`).
  *
  * @since 0.1.0
@@ -141,6 +148,7 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
     const pollInterval = millis(options.pollInterval, "100 millis", "pollInterval")
     const busyTimeout = millis(options.busyTimeout, "5 seconds", "busyTimeout")
     const seenTtl = SeenStore.ttlMillis(options.seenTtl, SeenStore.defaultTtl)
+    const retention = millis(options.journalRetention, Journal.defaultRetention, "journalRetention")
     const maxBatch = options.maxBatch ?? 1000
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1)
       throw new RangeError("SqliteQueue: maxBatch must be at least 1")
@@ -206,7 +214,22 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
       ),
       prune: db.prepare("DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires_at <= ? LIMIT 500)"),
       seen: db.prepare<[string, number], number>("SELECT 1 FROM seen WHERE key = ? AND expires_at > ?").pluck(),
-      forget: db.prepare("DELETE FROM seen WHERE key = ?")
+      forget: db.prepare("DELETE FROM seen WHERE key = ?"),
+      newestSpan: db.prepare<[string, string], { readonly id: number; readonly end_at: number }>(
+        "SELECT rowid AS id, end_at FROM journal WHERE kind = ? AND key = ? ORDER BY end_at DESC LIMIT 1"
+      ),
+      extendSpan: db.prepare("UPDATE journal SET end_at = ? WHERE rowid = ?"),
+      insertSpan: db.prepare("INSERT INTO journal (kind, key, start_at, end_at) VALUES (?, ?, ?, ?)"),
+      pruneSpans: db.prepare(
+        "DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE kind = ? AND end_at < ? LIMIT 500)"
+      ),
+      spans: db.prepare<[string, number], Schema.SpanRow>(
+        "SELECT kind, key, start_at, end_at FROM journal WHERE kind = ? AND end_at >= ?"
+      ),
+      lock: db.prepare(
+        "INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE locks.owner = excluded.owner OR locks.expires_at <= ?"
+      ),
+      unlock: db.prepare("DELETE FROM locks WHERE name = ? AND owner = ?")
     }
 
     const bury = (id: number, error: string, now: number) => {
@@ -360,11 +383,59 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
         })
     }
 
-    return { queue, seen }
+    const journal = Journal.Journal.of({
+      extend: (kind, key, at, toleranceMillis) =>
+        Effect.suspend(() => {
+          if (!Number.isFinite(at)) throw new RangeError(`Journal: at must be a finite number, got ${at}`)
+          if (!(toleranceMillis >= 0)) {
+            throw new RangeError(`Journal: toleranceMillis must be at least 0, got ${toleranceMillis}`)
+          }
+          return writer.submit("extend the journal", false, () => {
+            const newest = sql.newestSpan.get(kind, key)
+            if (newest !== undefined && newest.end_at <= at && at - newest.end_at <= toleranceMillis) {
+              if (newest.end_at < at) sql.extendSpan.run(at, newest.id)
+            } else if (newest === undefined || newest.end_at < at) {
+              sql.insertSpan.run(kind, key, at, at)
+            }
+            sql.pruneSpans.run(kind, at - retention)
+          })
+        }),
+      record: (span) =>
+        Effect.suspend(() => {
+          Journal.checkSpan(span)
+          return writer.submit("record a journal span", false, () => {
+            sql.insertSpan.run(span.kind, span.key, span.from, span.to)
+            sql.pruneSpans.run(span.kind, span.to - retention)
+          })
+        }),
+      list: (kind, since) =>
+        read("list the journal", () =>
+          sql.spans
+            .all(kind, since)
+            .map((row): Journal.Span => ({ kind, key: row.key, from: row.start_at, to: row.end_at }))
+            .sort(Journal.order)
+        )
+    })
+
+    const lock = Lock.Lock.of({
+      acquire: (name, owner, ttl) =>
+        Effect.suspend(() => {
+          const ttlMillis = Lock.ttlMillis(ttl)
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            writer.submit("acquire a lock", false, () => sql.lock.run(name, owner, now + ttlMillis, now).changes > 0)
+          )
+        }),
+      release: (name, owner) =>
+        writer.submit("release a lock", false, () => {
+          sql.unlock.run(name, owner)
+        })
+    })
+
+    return { queue, seen, journal, lock }
   })
 
 /**
- * Both services from one file.
+ * The four services from one file: `EventQueue`, `SeenStore`, `Journal` and `Lock`.
  *
  * @example
  * ```ts
@@ -385,15 +456,22 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
  */
 export const layer = (
   options: Options
-): Layer.Layer<EventQueue.EventQueue | SeenStore.SeenStore, QueueUnavailable.QueueUnavailable> =>
+): Layer.Layer<
+  EventQueue.EventQueue | SeenStore.SeenStore | Journal.Journal | Lock.Lock,
+  QueueUnavailable.QueueUnavailable
+> =>
   Layer.scopedContext(
-    Effect.map(make(options), ({ queue, seen }) =>
-      Context.make(EventQueue.EventQueue, queue).pipe(Context.add(SeenStore.SeenStore, seen))
+    Effect.map(make(options), ({ journal, lock, queue, seen }) =>
+      Context.make(EventQueue.EventQueue, queue).pipe(
+        Context.add(SeenStore.SeenStore, seen),
+        Context.add(Journal.Journal, journal),
+        Context.add(Lock.Lock, lock)
+      )
     )
   )
 
 /**
- * Both services, with the options read from configuration.
+ * The four services, with the options read from configuration.
  *
  * @example
  * ```ts
@@ -410,6 +488,6 @@ export const layer = (
 export const layerConfig = (
   config: Config.Config.Wrap<Options>
 ): Layer.Layer<
-  EventQueue.EventQueue | SeenStore.SeenStore,
+  EventQueue.EventQueue | SeenStore.SeenStore | Journal.Journal | Lock.Lock,
   QueueUnavailable.QueueUnavailable | ConfigError.ConfigError
 > => Layer.unwrapEffect(Effect.map(Config.unwrap(config), layer))

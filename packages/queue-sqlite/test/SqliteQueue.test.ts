@@ -29,20 +29,22 @@ const raw = <A>(filename: string, f: (db: Database.Database) => A): A => {
 }
 
 describe("SqliteQueue", () => {
-  it.scopedLive("keeps everything in one WAL-mode file with messages, dead letters, seen keys and meta", () =>
-    Effect.gen(function* () {
-      const filename = yield* tempFile
-      yield* EventQueue.append([delivery("a")]).pipe(Effect.provide(SqliteQueue.layer({ filename })))
-      raw(filename, (db) => {
-        assert.strictEqual(db.pragma("journal_mode", { simple: true }), "wal")
-        const tables = db
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-          .pluck()
-          .all()
-        assert.deepStrictEqual(tables, ["dead_letters", "messages", "meta", "seen"])
-        assert.strictEqual(db.prepare("SELECT count(*) FROM messages").pluck().get(), 1)
+  it.scopedLive(
+    "keeps everything in one WAL-mode file with messages, dead letters, seen keys, journal, locks and meta",
+    () =>
+      Effect.gen(function* () {
+        const filename = yield* tempFile
+        yield* EventQueue.append([delivery("a")]).pipe(Effect.provide(SqliteQueue.layer({ filename })))
+        raw(filename, (db) => {
+          assert.strictEqual(db.pragma("journal_mode", { simple: true }), "wal")
+          const tables = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .pluck()
+            .all()
+          assert.deepStrictEqual(tables, ["dead_letters", "journal", "locks", "messages", "meta", "seen"])
+          assert.strictEqual(db.prepare("SELECT count(*) FROM messages").pluck().get(), 1)
+        })
       })
-    })
   )
 
   it.scopedLive("group commit puts concurrent appends in one transaction", () =>

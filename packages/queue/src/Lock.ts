@@ -3,7 +3,7 @@
  * twice at once (the webhook and subscription reconciler, the Replay scheduler).
  *
  * The holder renews the lock by acquiring it again before the TTL passes; a holder that dies loses it when
- * the TTL passes, and another worker takes over. Time comes from `Clock` (memory) or from the storage's
+ * the TTL passes, and another worker takes over. Time comes from `Clock` (memory, SQLite) or from the storage
  * own clock (Redis, SQLite).
  *
  * @since 0.1.0

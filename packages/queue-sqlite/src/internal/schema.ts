@@ -1,10 +1,15 @@
-/** The version of the file layout, kept in `PRAGMA user_version`. */
+/**
+ * The version of the file layout, kept in `PRAGMA user_version`. It changes only when an older version of the
+ * package would misread the file; tables added later (`journal`, `locks`) are created when a file without
+ * them is opened, and older versions simply ignore them.
+ */
 export const version = 1
 
 /**
  * The file layout. `available_at` is when a row may be leased next: for a new or nacked message the time it
  * becomes due, for a leased one the end of its lease (so an expired lease needs no sweeper: it is simply
- * due). `lease` is the token of the current or last lease, NULL when none is pending.
+ * due). `lease` is the token of the current or last lease, NULL when none is pending. `journal` holds the
+ * `Journal`'s spans, `locks` the `Lock`'s holders with their expiry.
  */
 export const ddl = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -43,6 +48,19 @@ CREATE TABLE IF NOT EXISTS meta (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('lease', 0);
+CREATE TABLE IF NOT EXISTS journal (
+  kind     TEXT    NOT NULL,
+  key      TEXT    NOT NULL,
+  start_at INTEGER NOT NULL,
+  end_at   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_kind_key_end_at ON journal (kind, key, end_at);
+CREATE INDEX IF NOT EXISTS journal_kind_end_at ON journal (kind, end_at);
+CREATE TABLE IF NOT EXISTS locks (
+  name       TEXT    PRIMARY KEY,
+  owner      TEXT    NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
 PRAGMA user_version = ${version};
 `
 
@@ -56,6 +74,13 @@ export interface MessageRow {
   readonly lease: number | null
   readonly consumer: string | null
   readonly last_error: string | null
+}
+
+export interface SpanRow {
+  readonly kind: string
+  readonly key: string
+  readonly start_at: number
+  readonly end_at: number
 }
 
 export interface DeadLetterRow {
