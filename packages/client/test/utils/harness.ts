@@ -1,10 +1,8 @@
 import { Ids } from "@account-activity/core"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Chunk, Clock, Context, Effect, Fiber, Layer, Option, type Scope, TestClock, TestServices } from "effect"
-// The emulator is a workspace sibling, not yet a declared devDependency of the client: its sources are
-// imported by path (they resolve their own dependencies from packages/emulator).
 import * as Emulator from "@account-activity/emulator/Emulator"
 import * as Server from "@account-activity/emulator/Server"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Chunk, Clock, Context, Effect, Fiber, Layer, Option, type Scope, TestClock, TestServices } from "effect"
 import * as AccountActivityClient from "../../src/AccountActivityClient.js"
 import type * as Endpoint from "../../src/Endpoint.js"
 import * as Proxy from "./proxy.js"
