@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Everything `npm test` checks, in order, without stopping at the first failure:
 //   1. the workspace rules (one `effect`, packages well-formed)   scripts/check-workspace.mjs
-//   2. type check and tests of every package                       turbo run typecheck test
+//   2. type check and tests of every package                       turbo run typecheck test (3 at a time:
+//      the crash and subprocess tests spawn processes, and these machines have 2 cores)
 //   3. lint and format                                             biome check
 // It ends with one line "N passed, N failed, N skipped" summed over every package's vitest report.
 import { spawnSync } from "node:child_process"
@@ -28,7 +29,7 @@ for (const path of withTests) rmSync(join(path, ".test-results"), { recursive: t
 
 const failures = []
 if (!run("node", ["scripts/check-workspace.mjs"])) failures.push("workspace check")
-if (!run("pnpm", ["exec", "turbo", "run", "typecheck", "test", "--continue", "--output-logs=errors-only"])) {
+if (!run("pnpm", ["exec", "turbo", "run", "typecheck", "test", "--continue", "--concurrency=3", "--output-logs=errors-only"])) {
   failures.push("type check or tests (turbo)")
 }
 if (!run("pnpm", ["exec", "biome", "check", "."])) failures.push("lint (biome check; `pnpm format` fixes formatting)")

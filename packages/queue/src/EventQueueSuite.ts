@@ -432,7 +432,8 @@ export const suite = <E>(name: string, layer: Layer.Layer<Services, E>, options:
             )
           )
           assert.strictEqual(new Set(ids).size, expected.length)
-          const received = yield* drain(consumer("c1", { max: 50 }))
+          // A long lease: on a loaded machine the first leases must not expire while the rest are drained.
+          const received = yield* drain(consumer("c1", { max: 50, visibilityTimeout: Duration.minutes(5) }))
           assert.deepStrictEqual(received.map(text).sort(), [...expected].sort())
           assert.deepStrictEqual(new Set(received.map((m) => m.id)), new Set(ids))
           // Each producer's own order is kept.
