@@ -49,7 +49,7 @@ import {
 import * as Batcher from "./internal/batcher.js"
 import * as Body from "./internal/body.js"
 import * as ReceiverMetrics from "./ReceiverMetrics.js"
-import { Rejection, type Reason } from "./Rejection.js"
+import { type Reason, Rejection } from "./Rejection.js"
 
 /**
  * @since 0.1.0
@@ -351,7 +351,8 @@ const makeInternal = (options: Options) =>
     const precheck = (headers: Http.IncomingHttpHeaders | Readonly<Record<string, string | undefined>>) => {
       if (draining) return reject("Draining")
       const length = headers["content-length"]
-      if (length !== undefined && !(Number(length) <= maxBodyBytes)) return reject("BodyTooLarge", { limit: maxBodyBytes })
+      if (length !== undefined && !(Number(length) <= maxBodyBytes))
+        return reject("BodyTooLarge", { limit: maxBodyBytes })
       const encoding = headers["content-encoding"]
       if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") return reject("UnsupportedEncoding")
       if (!isJson(headers["content-type"])) return reject("UnsupportedMediaType")
@@ -467,7 +468,10 @@ const makeInternal = (options: Options) =>
 
     // --- GET: the CRC challenge
 
-    const crc = (request: HttpServerRequest.HttpServerRequest, search: string): HttpServerResponse.HttpServerResponse => {
+    const crc = (
+      request: HttpServerRequest.HttpServerRequest,
+      search: string
+    ): HttpServerResponse.HttpServerResponse => {
       const query = new URLSearchParams(search)
       if (verifyCrcSignature) {
         const signed = Crc.verifyRequestWith(query, request.headers[signatureHeader], secrets)
@@ -510,7 +514,11 @@ const makeInternal = (options: Options) =>
     })
 
     const metricsResponse = Effect.sync(() =>
-      HttpServerResponse.text(metrics.render(), { status: 200, contentType: ReceiverMetrics.contentType, headers: noStore })
+      HttpServerResponse.text(metrics.render(), {
+        status: 200,
+        contentType: ReceiverMetrics.contentType,
+        headers: noStore
+      })
     )
 
     // --- routing
@@ -526,12 +534,17 @@ const makeInternal = (options: Options) =>
       }
     }
 
-    const readOnly = (request: HttpServerRequest.HttpServerRequest, answer: Effect.Effect<HttpServerResponse.HttpServerResponse>) =>
+    const readOnly = (
+      request: HttpServerRequest.HttpServerRequest,
+      answer: Effect.Effect<HttpServerResponse.HttpServerResponse>
+    ) =>
       request.method === "GET" || request.method === "HEAD"
         ? answer
         : Effect.succeed(reject("MethodNotAllowed", { detail: "GET, HEAD" }))
 
-    const dispatch = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+    const dispatch = (
+      request: HttpServerRequest.HttpServerRequest
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
       const [pathname, search] = splitUrl(request.url)
       if (pathname === path) return webhook(request, search)
       if (pathname === healthPath) return readOnly(request, health)
@@ -541,16 +554,33 @@ const makeInternal = (options: Options) =>
 
     const httpApp: HttpApp.Default = Effect.flatMap(HttpServerRequest.HttpServerRequest, dispatch)
 
-    const withRequest = (f: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<HttpServerResponse.HttpServerResponse>) =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, f)
+    const withRequest = (
+      f: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<HttpServerResponse.HttpServerResponse>
+    ) => Effect.flatMap(HttpServerRequest.HttpServerRequest, f)
     const routes: Array<HttpRouter.Route<never, never>> = [
-      HttpRouter.makeRoute("*", path, withRequest((request) => webhook(request, splitUrl(request.url)[1])))
+      HttpRouter.makeRoute(
+        "*",
+        path,
+        withRequest((request) => webhook(request, splitUrl(request.url)[1]))
+      )
     ]
     if (healthPath !== undefined) {
-      routes.push(HttpRouter.makeRoute("*", healthPath, withRequest((request) => readOnly(request, health))))
+      routes.push(
+        HttpRouter.makeRoute(
+          "*",
+          healthPath,
+          withRequest((request) => readOnly(request, health))
+        )
+      )
     }
     if (metricsPath !== undefined) {
-      routes.push(HttpRouter.makeRoute("*", metricsPath, withRequest((request) => readOnly(request, metricsResponse))))
+      routes.push(
+        HttpRouter.makeRoute(
+          "*",
+          metricsPath,
+          withRequest((request) => readOnly(request, metricsResponse))
+        )
+      )
     }
     const router = HttpRouter.fromIterable(routes)
 
@@ -676,14 +706,19 @@ const nodeOptions = (options: ServerOptions): Http.ServerOptions => {
   const headersTimeout = millis(options.headersTimeout, "10 seconds", "headersTimeout")
   const requestTimeout = millis(options.requestTimeout, "30 seconds", "requestTimeout")
   const keepAliveTimeout = millis(options.keepAliveTimeout, "65 seconds", "keepAliveTimeout")
-  const connectionsCheckingInterval = millis(options.connectionsCheckingInterval, "1 second", "connectionsCheckingInterval")
+  const connectionsCheckingInterval = millis(
+    options.connectionsCheckingInterval,
+    "1 second",
+    "connectionsCheckingInterval"
+  )
   for (const [name, value] of Object.entries({
     headersTimeout,
     requestTimeout,
     keepAliveTimeout,
     connectionsCheckingInterval
   })) {
-    if (!Number.isFinite(value) || value < 1) throw new RangeError(`Receiver: ${name} must be a finite duration of at least 1 ms`)
+    if (!Number.isFinite(value) || value < 1)
+      throw new RangeError(`Receiver: ${name} must be a finite duration of at least 1 ms`)
   }
   if (headersTimeout > requestTimeout) {
     throw new RangeError("Receiver: headersTimeout must not be longer than requestTimeout")

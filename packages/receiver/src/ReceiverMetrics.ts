@@ -150,7 +150,11 @@ export const make = (options: { readonly buckets?: ReadonlyArray<number> | undef
     const metric = (name: string, type: string, help: string) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
     }
-    metric("aaa_receiver_deliveries_accepted_total", "counter", "Deliveries stored in the event queue and answered 200.")
+    metric(
+      "aaa_receiver_deliveries_accepted_total",
+      "counter",
+      "Deliveries stored in the event queue and answered 200."
+    )
     lines.push(`aaa_receiver_deliveries_accepted_total ${s.accepted}`)
     metric("aaa_receiver_requests_rejected_total", "counter", "Requests refused, by reason.")
     for (const label of Rejection.labels) {

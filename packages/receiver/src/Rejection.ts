@@ -150,34 +150,28 @@ export class Rejection extends Schema.TaggedError<Rejection>("@account-activity/
    */
   override get message(): string {
     const detail = this.detail === undefined ? "" : ` ${this.detail}`
-    switch (this.reason) {
-      case "NotFound":
-        return "Nothing is served at this path. X sends CRC checks (GET) and deliveries (POST) to the webhook path of the receiver: check the URL registered with X against the receiver's path option."
-      case "MethodNotAllowed":
-        return "This path does not answer this method. The webhook path takes GET (CRC) and POST (deliveries); the health and metrics paths take GET."
-      case "CrcTokenInvalid":
-        return `The CRC challenge was refused and nothing was signed.${detail}`
-      case "CrcSignatureInvalid":
-        return `The CRC request's signature was refused and nothing was signed.${detail}`
-      case "BodyTooLarge":
-        return `The body is larger than ${this.limit ?? "the limit of"} bytes, so it was refused without reading it further and nothing was stored. X's deliveries are far smaller; if a real delivery was refused, raise maxBodyBytes.`
-      case "UnsupportedMediaType":
-        return "Deliveries must have Content-Type: application/json (a charset parameter is fine); nothing was stored."
-      case "UnsupportedEncoding":
-        return "The body has a Content-Encoding, but X signs and sends deliveries uncompressed; nothing was stored. Check that no proxy in front of the receiver compresses request bodies."
-      case "BodyUnreadable":
-        return "The body could not be read to its end (the connection closed early, or the body was malformed); nothing was stored."
-      case "SignatureInvalid":
-        return `The delivery was not stored.${detail}`
-      case "Overloaded":
-        return `${this.limit ?? "Too many"} appends are already in flight (the receiver's maxInFlight), so the delivery was not stored; X retries it. If this lasts, add receivers or find out why the queue is slow (aaa_receiver_append_duration_seconds).`
-      case "Draining":
-        return "This receiver is shutting down, so the delivery was not stored; X retries it, and another receiver behind the load balancer can take it."
-      case "QueueUnavailable":
-        return `The event queue could not store the delivery, so it was not acknowledged; X retries it. Check the receiver's log and the queue's storage (GET on the health path shows whether the queue is reachable).${detail}`
-      case "AppendTimeout":
-        return `The event queue did not confirm the append within ${this.limit ?? "the"} ms, so the delivery was not acknowledged (it may still have been stored; the worker drops duplicates); X retries it. Check the queue's latency.`
+    const messages: Record<Reason, string> = {
+      NotFound:
+        "Nothing is served at this path. X sends CRC checks (GET) and deliveries (POST) to the webhook path of the receiver: check the URL registered with X against the receiver's path option.",
+      MethodNotAllowed:
+        "This path does not answer this method. The webhook path takes GET (CRC) and POST (deliveries); the health and metrics paths take GET.",
+      CrcTokenInvalid: `The CRC challenge was refused and nothing was signed.${detail}`,
+      CrcSignatureInvalid: `The CRC request's signature was refused and nothing was signed.${detail}`,
+      BodyTooLarge: `The body is larger than ${this.limit ?? "the limit of"} bytes, so it was refused without reading it further and nothing was stored. X's deliveries are far smaller; if a real delivery was refused, raise maxBodyBytes.`,
+      UnsupportedMediaType:
+        "Deliveries must have Content-Type: application/json (a charset parameter is fine); nothing was stored.",
+      UnsupportedEncoding:
+        "The body has a Content-Encoding, but X signs and sends deliveries uncompressed; nothing was stored. Check that no proxy in front of the receiver compresses request bodies.",
+      BodyUnreadable:
+        "The body could not be read to its end (the connection closed early, or the body was malformed); nothing was stored.",
+      SignatureInvalid: `The delivery was not stored.${detail}`,
+      Overloaded: `${this.limit ?? "Too many"} appends are already in flight (the receiver's maxInFlight), so the delivery was not stored; X retries it. If this lasts, add receivers or find out why the queue is slow (aaa_receiver_append_duration_seconds).`,
+      Draining:
+        "This receiver is shutting down, so the delivery was not stored; X retries it, and another receiver behind the load balancer can take it.",
+      QueueUnavailable: `The event queue could not store the delivery, so it was not acknowledged; X retries it. Check the receiver's log and the queue's storage (GET on the health path shows whether the queue is reachable).${detail}`,
+      AppendTimeout: `The event queue did not confirm the append within ${this.limit ?? "the"} ms, so the delivery was not acknowledged (it may still have been stored; the worker drops duplicates); X retries it. Check the queue's latency.`
     }
+    return messages[this.reason]
   }
 
   /**

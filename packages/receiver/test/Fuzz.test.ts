@@ -41,7 +41,10 @@ const input = fc.record({
     { arbitrary: headerValue, weight: 2 }
   ),
   contentType: fc.oneof(
-    { arbitrary: fc.constantFrom("application/json", "application/json; charset=utf-8", " APPLICATION/JSON "), weight: 5 },
+    {
+      arbitrary: fc.constantFrom("application/json", "application/json; charset=utf-8", " APPLICATION/JSON "),
+      weight: 5
+    },
     {
       arbitrary: fc.constantFrom(
         "none",

@@ -1,7 +1,7 @@
 import * as Http from "node:http"
 import { Crc, WebhookSecrets, WebhookSignature } from "@account-activity/crc"
 import { EventQueue, MemoryQueue } from "@account-activity/queue"
-import { HttpRouter, HttpServer } from "@effect/platform"
+import { HttpRouter, HttpServer, HttpServerRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Redacted, Scope, TestClock } from "effect"
@@ -264,7 +264,13 @@ describe("GET: CRC", () => {
   it.live("400 for a missing, duplicated or refused crc_token (nothing is signed)", () =>
     Effect.gen(function* () {
       const url = yield* webhook
-      for (const query of ["", "?nonce=1", "?crc_token=", "?crc_token=a&crc_token=b", `?crc_token=${encodeURIComponent(body)}`]) {
+      for (const query of [
+        "",
+        "?nonce=1",
+        "?crc_token=",
+        "?crc_token=a&crc_token=b",
+        `?crc_token=${encodeURIComponent(body)}`
+      ]) {
         const reply = yield* request(`${url}${query}`)
         assert.strictEqual(reply.status, 400, query)
         assert.strictEqual(errorOf(reply).error, "crc_token_invalid")
@@ -352,9 +358,79 @@ describe("routes", () => {
     }).pipe(
       Effect.scoped,
       Effect.provide(
-        Layer.mergeAll(NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" }), MemoryQueue.layer(), SecretsLive)
+        Layer.mergeAll(
+          NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" }),
+          MemoryQueue.layer(),
+          SecretsLive
+        )
       )
     )
+  )
+})
+
+describe("other ways to serve", () => {
+  it.live("Receiver.layer serves the same answers on an HttpServer of the application", () =>
+    Effect.gen(function* () {
+      const url = yield* webhook
+      assert.strictEqual((yield* deliver(url, body)).status, 200)
+      assert.strictEqual((yield* deliver(url, body, { [WebhookSignature.headerName]: sign("{}") })).status, 401)
+      assert.strictEqual((yield* deliver(url, "x".repeat(5000))).status, 413)
+      assert.strictEqual((yield* deliver(url, body, { "content-type": "text/plain" })).status, 415)
+      assert.strictEqual((yield* request(`${url}?crc_token=abc`)).status, 200)
+      const stored = yield* drainQueue
+      assert.deepStrictEqual(
+        stored.map((message) => text(message.body)),
+        [body]
+      )
+    }).pipe(
+      Effect.provide(
+        Receiver.layer({ maxBodyBytes: 4096 }).pipe(
+          Layer.provideMerge(NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" })),
+          Layer.provideMerge(MemoryQueue.layer()),
+          Layer.provide(SecretsLive)
+        )
+      )
+    )
+  )
+
+  it.scoped("the HttpApp reads any platform's body through its stream (a web Request here)", () =>
+    Effect.gen(function* () {
+      const receiver = yield* Receiver.make({ maxBodyBytes: 64 })
+      const call = (init: RequestInit & { readonly path?: string }) =>
+        receiver.httpApp.pipe(
+          Effect.provideService(
+            HttpServerRequest.HttpServerRequest,
+            HttpServerRequest.fromWeb(new Request(`http://receiver.test${init.path ?? "/webhook"}`, init))
+          )
+        )
+      const signed = yield* call({
+        method: "POST",
+        headers: { "content-type": "application/json", [WebhookSignature.headerName]: sign("[1]") },
+        body: "[1]"
+      })
+      assert.strictEqual(signed.status, 200)
+      const unsigned = yield* call({ method: "POST", headers: { "content-type": "application/json" }, body: "[2]" })
+      assert.strictEqual(unsigned.status, 401)
+      // no Content-Length: the limit is enforced while reading the stream
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode("x".repeat(30)))
+          controller.close()
+        }
+      })
+      const large = yield* call({
+        method: "POST",
+        headers: { "content-type": "application/json", [WebhookSignature.headerName]: sign("x".repeat(120)) },
+        body: stream,
+        duplex: "half"
+      } as RequestInit)
+      assert.strictEqual(large.status, 413)
+      const stored = yield* drainQueue
+      assert.deepStrictEqual(
+        stored.map((message) => text(message.body)),
+        ["[1]"]
+      )
+    }).pipe(Effect.provide(Layer.merge(MemoryQueue.layer(), SecretsLive)))
   )
 })
 

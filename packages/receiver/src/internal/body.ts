@@ -66,7 +66,8 @@ export const readNodeWith = (
     chunks.push(chunk)
   }
   function onEnd() {
-    cleanup()
+    // The stream is over: its listeners go with it, only `close` must now be ignored.
+    finished = true
     done(undefined, concat(chunks, size))
   }
   function onError() {
