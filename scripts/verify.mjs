@@ -29,7 +29,8 @@ for (const path of withTests) rmSync(join(path, ".test-results"), { recursive: t
 
 const failures = []
 if (!run("node", ["scripts/check-workspace.mjs"])) failures.push("workspace check")
-if (!run("pnpm", ["exec", "turbo", "run", "typecheck", "test", "--continue", "--concurrency=3", "--output-logs=errors-only"])) {
+const turbo = ["exec", "turbo", "run", "typecheck", "test", "--continue", "--concurrency=3", "--output-logs=errors-only"]
+if (!run("pnpm", turbo)) {
   failures.push("type check or tests (turbo)")
 }
 if (!run("pnpm", ["exec", "biome", "check", "."])) failures.push("lint (biome check; `pnpm format` fixes formatting)")
