@@ -54,10 +54,12 @@ const deliveries = Array.from({ length: 4096 }, (_, i) => {
   }
 })
 
+const redisPrefix = `aaa-bench-${process.pid}`
+
 const startServer = (mode: string, target: string) =>
   new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
     const script = fileURLToPath(new URL("./server.ts", import.meta.url))
-    const child = spawn(process.execPath, ["--import", tsx, script, mode, target, consumerSecret], {
+    const child = spawn(process.execPath, ["--import", tsx, script, mode, target, consumerSecret, redisPrefix], {
       stdio: ["ignore", "pipe", "pipe"]
     })
     let out = ""
@@ -126,24 +128,43 @@ const load = async (pool: Pool, millis: number, latencies: Array<number> | undef
 
 const slice = 500
 
-const redisReachable = (url: string) =>
-  new Promise<boolean>((resolve) => {
-    const { hostname, port } = new URL(url)
+/** One Redis command over a fresh connection (RESP), answering the raw reply, or `undefined` on failure. */
+const redis = (args: ReadonlyArray<string>) =>
+  new Promise<string | undefined>((resolve) => {
+    const { hostname, port } = new URL(redisUrl)
     const socket = Net.connect({ host: hostname, port: Number(port || 6379) })
-    socket.setTimeout(1000)
+    let reply = ""
+    socket.setTimeout(2000)
     socket.once("connect", () => {
-      socket.write("PING\r\n")
+      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`)
     })
-    socket.once("data", (data) => {
-      socket.destroy()
-      resolve(data.toString().startsWith("+PONG"))
+    socket.on("data", (data) => {
+      reply += data.toString()
+      const lines = reply.split("\r\n")
+      const complete = reply.startsWith("*")
+        ? lines.filter((line) => line.startsWith("$")).length >= Number(lines[0]!.slice(1)) && reply.endsWith("\r\n")
+        : reply.endsWith("\r\n")
+      if (complete) {
+        socket.end()
+        resolve(reply)
+      }
     })
     socket.once("timeout", () => {
       socket.destroy()
-      resolve(false)
+      resolve(undefined)
     })
-    socket.once("error", () => resolve(false))
+    socket.once("error", () => resolve(undefined))
   })
+
+const redisReachable = async () => (await redis(["PING"]))?.startsWith("+PONG") === true
+
+/** Removes the keys the Redis case wrote. */
+const redisCleanup = async () => {
+  const reply = await redis(["KEYS", `${redisPrefix}*`])
+  if (reply === undefined) return
+  const keys = reply.split("\r\n").filter((_, index, lines) => index > 0 && lines[index - 1]!.startsWith("$"))
+  if (keys.length > 0) await redis(["DEL", ...keys])
+}
 
 /** What this benchmark needs of @account-activity/queue-redis, which may not provide it yet. */
 interface RedisModule {
@@ -167,7 +188,7 @@ const run = async () => {
   ]
   if (!(await redisQueueAvailable())) {
     console.log("skipped: receiver + RedisQueue (@account-activity/queue-redis does not export RedisQueue.layer)")
-  } else if (!(await redisReachable(redisUrl))) {
+  } else if (!(await redisReachable())) {
     console.log(`skipped: receiver + RedisQueue (no Redis answers at ${redisUrl}; start one or set REDIS_URL)`)
   } else cases.push({ name: "receiver + RedisQueue", mode: "redis", target: redisUrl })
 
@@ -211,6 +232,7 @@ const run = async () => {
       await stopServer(server.child)
     }
     Fs.rmSync(dir, { recursive: true, force: true })
+    if (cases.some((test) => test.mode === "redis")) await redisCleanup()
   }
   const baseline = rows[0]![1].perSecond
   const pad = (text: string, width: number) => text.padEnd(width)

@@ -1,5 +1,5 @@
 // One server of the benchmark, in a process of its own; prints "listening <port>" once it serves.
-// Usage: node --import tsx bench/server.ts <baseline|sqlite|redis> <sqlite file or redis url> <consumer secret>
+// Usage: node --import tsx bench/server.ts <baseline|sqlite|redis> <sqlite file or redis url> <consumer secret> [redis prefix]
 import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -23,7 +23,7 @@ interface RedisModule {
   }
 }
 
-const [mode = "baseline", target = "", consumerSecret = ""] = process.argv.slice(2)
+const [mode = "baseline", target = "", consumerSecret = "", prefix = "aaa-bench"] = process.argv.slice(2)
 
 /**
  * The baseline: bare node:http, node:crypto HMAC verify, and a group-commit append into better-sqlite3 with the
@@ -95,9 +95,11 @@ const receiver = async () => {
     const module = (await import("@account-activity/queue-redis")) as unknown as RedisModule
     const layer = module.RedisQueue?.layer
     if (layer === undefined) throw new Error("@account-activity/queue-redis does not export RedisQueue.layer")
-    queue = layer({ url: target, prefix: `aaa-bench-${process.pid}` })
+    queue = layer({ url: target, prefix })
   } else {
-    queue = SqliteQueue.layer({ filename: target })
+    // The receiver appends the deliveries of one turn of the event loop in one call (group append), so the
+    // queue need not group them again: each append is committed at once, in the same turn.
+    queue = SqliteQueue.layer({ filename: target, groupCommit: false })
   }
   const Live = Receiver.layerServer({ port: 0, host: "127.0.0.1" }).pipe(
     Layer.provide(queue),

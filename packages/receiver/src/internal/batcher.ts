@@ -2,7 +2,7 @@
  * Group append: the verified deliveries of concurrent requests go to the queue together, in one
  * `EventQueue.append` call.
  *
- * A request hands its delivery to `submit` and waits. The first delivery of a batch schedules a flush with
+ * A request hands its delivery to `enqueue` and waits for its callback. The first delivery of a batch schedules a flush with
  * `setImmediate`, so every request whose body was read in the same turn of the event loop joins the batch;
  * the flush appends the batch (at most `maxBatch` deliveries per call) on a fiber of its own, and every
  * waiting request then learns the same outcome. One append per batch instead of one per request: the
@@ -40,8 +40,6 @@ export interface Batcher {
    * with the function returned).
    */
   readonly enqueue: (delivery: EventQueue.Delivery, done: (outcome: Outcome) => void) => () => void
-  /** {@link Batcher.enqueue} as an effect; never fails (the outcome says how it went). */
-  readonly submit: (delivery: EventQueue.Delivery) => Effect.Effect<Outcome>
   /** Deliveries submitted and not yet answered. */
   readonly inFlight: () => number
 }
@@ -133,12 +131,6 @@ export const make = <R>(options: {
     }
   }
 
-  const submit = (delivery: EventQueue.Delivery) =>
-    Effect.async<Outcome>((resume) => {
-      const cancel = enqueue(delivery, (outcome) => resume(Effect.succeed(outcome)))
-      return Effect.sync(cancel)
-    })
-
   /** Interrupts the appends started at least the timeout before `nowMillis`; their requests get `TimedOut`. */
   const expire = (nowMillis: number) => {
     for (const current of running) {
@@ -166,5 +158,5 @@ export const make = <R>(options: {
     )
   })
 
-  return { enqueue, submit, inFlight: () => inFlight }
+  return { enqueue, inFlight: () => inFlight }
 }
