@@ -29,7 +29,16 @@ for (const path of withTests) rmSync(join(path, ".test-results"), { recursive: t
 
 const failures = []
 if (!run("node", ["scripts/check-workspace.mjs"])) failures.push("workspace check")
-const turbo = ["exec", "turbo", "run", "typecheck", "test", "--continue", "--concurrency=3", "--output-logs=errors-only"]
+const turbo = [
+  "exec",
+  "turbo",
+  "run",
+  "typecheck",
+  "test",
+  "--continue",
+  "--concurrency=3",
+  "--output-logs=errors-only"
+]
 if (!run("pnpm", turbo)) {
   failures.push("type check or tests (turbo)")
 }
