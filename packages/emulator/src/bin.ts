@@ -7,10 +7,10 @@
  *   aaa-emulator --port 8787 [--host 127.0.0.1] [--seed N] [--users 2] [--credentials creds.json]
  */
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer, Option, Redacted } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import * as Emulator from "./Emulator.js"
+import * as Provision from "./Provision.js"
 import * as Server from "./Server.js"
 
 const port = Options.integer("port").pipe(
@@ -39,33 +39,9 @@ const credentials = Options.text("credentials").pipe(
 const command = Command.make("aaa-emulator", { port, host, seed, users, credentials }, (options) =>
   Effect.gen(function* () {
     if (options.users < 1) return yield* Effect.fail(new Error("--users must be at least 1."))
-    const emulator = yield* Emulator.Emulator
-    const baseUrl = yield* Server.url
-    const created = yield* emulator.createApp({ name: "emulator-app" })
-    const bearerToken = yield* emulator.issueBearerToken(created.app.id)
-    const people = yield* Effect.forEach(
-      Array.from({ length: options.users }, (_, index) => index),
-      () => emulator.createUser({ appId: created.app.id })
-    )
-    const file = {
-      baseUrl,
-      appId: created.app.id,
-      consumerKey: created.credentials.consumerKey,
-      consumerSecret: Redacted.value(created.credentials.consumerSecret),
-      accessToken: created.owner.accessToken,
-      accessTokenSecret: Redacted.value(created.owner.accessTokenSecret),
-      bearerToken: Redacted.value(bearerToken),
-      users: people.map(({ tokens, user }) => ({
-        id: user.id,
-        screenName: user.screenName,
-        accessToken: tokens.accessToken,
-        accessTokenSecret: Redacted.value(tokens.accessTokenSecret)
-      }))
-    }
-    if (Option.isSome(options.credentials)) {
-      const fs = yield* FileSystem.FileSystem
-      yield* fs.writeFileString(options.credentials.value, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
-    }
+    const file = yield* Provision.demo({ appName: "emulator-app", users: options.users })
+    const baseUrl = file.baseUrl
+    if (Option.isSome(options.credentials)) yield* Provision.writeFile(options.credentials.value, file)
     yield* Console.log(
       [
         `Account Activity API emulator listening on ${baseUrl}`,

@@ -31,6 +31,12 @@ export * as EmulatorConfig from "./EmulatorConfig.js"
  */
 export * as Generator from "./Generator.js"
 /**
+ * One app, its Bearer token and demo users, with their credentials as one JSON object.
+ *
+ * @since 0.1.0
+ */
+export * as Provision from "./Provision.js"
+/**
  * The replay engine: runs accepted replay jobs (CRC, redelivery of the window, `replay_job_status`).
  *
  * @since 0.1.0

@@ -6,9 +6,8 @@
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Console, Effect, Layer, Option, Redacted } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import { UsageError } from "./errors.js"
 import * as Settings from "./settings.js"
 
@@ -50,7 +49,7 @@ export const command = Command.make(
             message: `--port ${flags.port} is not a port: use 0 to 65535 (0 picks a free one).`
           })
         }
-        const { Emulator, Server } = yield* Effect.promise(() => import("@account-activity/emulator"))
+        const { Emulator, Provision, Server } = yield* Effect.promise(() => import("@account-activity/emulator"))
         const http = yield* HttpClient.HttpClient
         const live = Server.layer({ port: flags.port, host: flags.host }).pipe(
           Layer.provideMerge(Server.layerReplay),
@@ -59,33 +58,9 @@ export const command = Command.make(
           Layer.provide(Layer.succeed(HttpClient.HttpClient, http))
         )
         return yield* Effect.gen(function* () {
-          const emulator = yield* Emulator.Emulator
-          const baseUrl = yield* Server.url
-          const created = yield* emulator.createApp({ name: "aaa-emulator-app" })
-          const bearerToken = yield* emulator.issueBearerToken(created.app.id)
-          const people = yield* Effect.forEach(
-            Array.from({ length: flags.users }, (_, index) => index),
-            () => emulator.createUser({ appId: created.app.id })
-          )
-          const file = {
-            baseUrl,
-            appId: created.app.id,
-            consumerKey: created.credentials.consumerKey,
-            consumerSecret: Redacted.value(created.credentials.consumerSecret),
-            accessToken: created.owner.accessToken,
-            accessTokenSecret: Redacted.value(created.owner.accessTokenSecret),
-            bearerToken: Redacted.value(bearerToken),
-            users: people.map(({ tokens, user }) => ({
-              id: user.id,
-              screenName: user.screenName,
-              accessToken: tokens.accessToken,
-              accessTokenSecret: Redacted.value(tokens.accessTokenSecret)
-            }))
-          }
-          if (Option.isSome(flags.credentials)) {
-            const fs = yield* FileSystem.FileSystem
-            yield* fs.writeFileString(flags.credentials.value, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
-          }
+          const file = yield* Provision.demo({ appName: "aaa-emulator-app", users: flags.users })
+          const baseUrl = file.baseUrl
+          if (Option.isSome(flags.credentials)) yield* Provision.writeFile(flags.credentials.value, file)
           if (flags.json) {
             yield* Console.log(JSON.stringify(file))
           } else {
