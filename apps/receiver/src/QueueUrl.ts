@@ -3,7 +3,9 @@
  *
  * - `sqlite:./data/aaa.db` (the default): the embedded SQLite file, for one machine. The path is relative to
  *   the working directory; its directory is created if missing.
- * - `redis://host:6379` (or `rediss://`): Redis Streams, for many receivers and workers.
+ * - `redis://host:6379` (or `rediss://`): Redis Streams, for many receivers and workers. `?prefix=<name>`
+ *   sets the namespace of every key (default `aaa`), so several deployments can share one Redis; every
+ *   receiver and worker of one deployment must use the same.
  *
  * @since 0.1.0
  */
@@ -28,7 +30,7 @@ export const defaultUrl = "sqlite:./data/aaa.db"
  */
 export type Target =
   | { readonly _tag: "Sqlite"; readonly filename: string }
-  | { readonly _tag: "Redis"; readonly url: string }
+  | { readonly _tag: "Redis"; readonly url: string; readonly prefix: string | undefined }
 
 /**
  * The queue URL is not one of the supported forms.
@@ -44,7 +46,7 @@ export class QueueUrlError extends Schema.TaggedError<QueueUrlError>("@account-a
    * @since 0.1.0
    */
   override get message(): string {
-    return `AAA_QUEUE_URL "${this.url}" is not supported: use sqlite:<path> (e.g. ${defaultUrl}) or redis://host:port.`
+    return `AAA_QUEUE_URL "${redact(this.url)}" is not supported: use sqlite:<path> (e.g. ${defaultUrl}) or redis://host:port (optionally ?prefix=<name>).`
   }
 }
 
@@ -59,7 +61,18 @@ export const parse = (url: string): Either.Either<Target, QueueUrlError> => {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
     return path.length > 0 ? Either.right({ _tag: "Sqlite", filename: path }) : Either.left(new QueueUrlError({ url }))
   }
-  if (/^rediss?:\/\//.test(url)) return Either.right({ _tag: "Redis", url })
+  if (/^rediss?:\/\//.test(url)) {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      return Either.left(new QueueUrlError({ url }))
+    }
+    const prefix = parsed.searchParams.get("prefix") ?? undefined
+    if (prefix !== undefined && !/^[A-Za-z0-9._:-]+$/.test(prefix)) return Either.left(new QueueUrlError({ url }))
+    parsed.searchParams.delete("prefix")
+    return Either.right({ _tag: "Redis", url: parsed.href, prefix })
+  }
   return Either.left(new QueueUrlError({ url }))
 }
 
@@ -80,7 +93,7 @@ export type Services = EventQueue.EventQueue | SeenStore.SeenStore | Journal.Jou
 export const layer = (url: string): Layer.Layer<Services, QueueUrlError | QueueUnavailable.QueueUnavailable> =>
   Layer.unwrapEffect(
     Effect.map(parse(url), (target): Layer.Layer<Services, QueueUnavailable.QueueUnavailable> => {
-      if (target._tag === "Redis") return RedisQueue.layer({ url: target.url })
+      if (target._tag === "Redis") return RedisQueue.layer({ url: target.url, prefix: target.prefix })
       const filename = resolve(target.filename)
       return Layer.unwrapEffect(
         Effect.sync(() => {

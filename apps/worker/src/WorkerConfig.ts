@@ -7,6 +7,7 @@
  * | `AAA_PLUGINS` | comma-separated plugin modules | `@account-activity/plugin-log` |
  * | `AAA_WORKER_CONCURRENCY` | records handled at once | 16 |
  * | `AAA_MAX_ATTEMPTS` | attempts before the dead letter store | 5 |
+ * | `AAA_VISIBILITY_TIMEOUT` | how long a record stays leased to a worker before another may take it | `30 seconds` |
  * | `AAA_WEBHOOK_URL` | the receiver's public URL; turns on the lifecycle and gap recovery | (off) |
  * | `AAA_API_URL` | X's API origin (the emulator's in the sandbox) | `https://api.x.com` |
  * | `AAA_CONSUMER_KEY`, `AAA_CONSUMER_SECRET` | the app | required with `AAA_WEBHOOK_URL` |
@@ -47,6 +48,7 @@ export interface WorkerConfig {
   readonly plugins: string
   readonly concurrency: number
   readonly maxAttempts: number
+  readonly visibilityTimeout: Duration.Duration
   readonly lifecycle: Option.Option<Lifecycle>
 }
 
@@ -152,6 +154,14 @@ export const config: Config.Config<WorkerConfig> = Config.all({
   plugins: Config.string("AAA_PLUGINS").pipe(Config.withDefault("@account-activity/plugin-log")),
   concurrency: Config.integer("AAA_WORKER_CONCURRENCY").pipe(Config.withDefault(16)),
   maxAttempts: Config.integer("AAA_MAX_ATTEMPTS").pipe(Config.withDefault(5)),
+  visibilityTimeout: Config.duration("AAA_VISIBILITY_TIMEOUT").pipe(
+    Config.withDefault(Duration.seconds(30)),
+    Config.validate({
+      message:
+        "AAA_VISIBILITY_TIMEOUT must be at least 1 second: a record leased for less is taken by another worker while this one still handles it",
+      validation: (duration) => Duration.greaterThanOrEqualTo(duration, Duration.seconds(1))
+    })
+  ),
   lifecycle
 })
 

@@ -24,7 +24,12 @@ const program = Effect.gen(function* () {
   const QueueLive = QueueUrl.layer(config.queueUrl)
 
   const WorkerLive = Worker.layer(
-    { consumer, concurrency: config.concurrency, maxAttempts: config.maxAttempts },
+    {
+      consumer,
+      concurrency: config.concurrency,
+      maxAttempts: config.maxAttempts,
+      visibilityTimeout: config.visibilityTimeout
+    },
     plugins
   )
   // With AAA_WEBHOOK_URL: the lifecycle, Replay jobs and gap recovery, sharing one client.
