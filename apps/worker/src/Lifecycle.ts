@@ -8,6 +8,9 @@
  * With a `Lock` in context (a shared queue such as Redis), only the worker holding the lock `"lifecycle"`
  * does this; the others wait and take over when the holder stops renewing it.
  *
+ * A check that fails (the receiver is not reachable yet, X answers 5xx) is tried again sooner: after
+ * `retryAfter`, then twice that, and so on, never later than `interval`.
+ *
  * When the webhook had to be revalidated, the time since it was last seen valid is recorded in the
  * `Journal` as a `"webhook-invalid"` span, so gap recovery replays it.
  *
@@ -31,6 +34,8 @@ export interface Options {
   readonly users: ReadonlyArray<Credentials.UserTokens>
   /** How often to check. Default: 5 minutes. */
   readonly interval?: Duration.DurationInput | undefined
+  /** The first wait after a failed check; doubled after each further failure, at most `interval`. Default: 5 s. */
+  readonly retryAfter?: Duration.DurationInput | undefined
   /** This worker's name, the lock owner. */
   readonly owner: string
 }
@@ -68,6 +73,7 @@ export const make = (options: Options): Effect.Effect<Service, never, AccountAct
     const journal = yield* Effect.serviceOption(Journal.Journal)
     const lock = yield* Effect.serviceOption(Lock.Lock)
     const interval = Duration.decode(options.interval ?? Duration.minutes(5))
+    const retryAfter = Duration.decode(options.retryAfter ?? Duration.seconds(5))
     const webhookId = yield* SubscriptionRef.make(Option.none<Ids.WebhookId>())
     const seen = yield* Effect.serviceOption(SeenStore.SeenStore)
     const revokedUsers = yield* Ref.make(new Set<string>())
@@ -109,14 +115,18 @@ export const make = (options: Options): Effect.Effect<Service, never, AccountAct
       }
     })
 
-    const check = Effect.flatMap(holdsLock, (held) =>
+    // "Failed" when this worker holds the lock and the check failed.
+    const attempt = Effect.flatMap(holdsLock, (held) =>
       held
         ? reconcile.pipe(
-            Effect.catchAll((error) => Effect.logWarning(`lifecycle check failed: ${error.message}`)),
-            Effect.as(true)
+            Effect.as("Done" as const),
+            Effect.catchAll((error) =>
+              Effect.as(Effect.logWarning(`lifecycle check failed: ${error.message}`), "Failed" as const)
+            )
           )
-        : Effect.succeed(false)
+        : Effect.succeed("NotHolder" as const)
     ).pipe(Effect.withSpan("Lifecycle.check"))
+    const check = Effect.map(attempt, (outcome) => outcome !== "NotHolder")
 
     const revoked = (event: ActivityEvent.SubscriptionRevoke) =>
       Effect.gen(function* () {
@@ -126,7 +136,18 @@ export const make = (options: Options): Effect.Effect<Service, never, AccountAct
         yield* Effect.logInfo(`user ${userId} revoked the app: no longer subscribed`)
       })
 
-    const run = Effect.zipRight(check, Effect.sleep(interval)).pipe(Effect.forever)
+    const run = Effect.gen(function* () {
+      let failures = 0
+      while (true) {
+        failures = (yield* attempt) === "Failed" ? failures + 1 : 0
+        const wait =
+          failures === 0
+            ? interval
+            : Duration.min(interval, Duration.times(retryAfter, 2 ** Math.min(failures - 1, 16)))
+        if (failures > 0) yield* Effect.logInfo(`next lifecycle check in ${Duration.format(wait)}`)
+        yield* Effect.sleep(wait)
+      }
+    })
 
     return { webhookId, check, revoked, run }
   })
