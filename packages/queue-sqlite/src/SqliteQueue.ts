@@ -129,7 +129,8 @@ const toDelivery = (row: {
   readonly received_at: number
 }): EventQueue.Delivery => {
   const delivery = {
-    body: new Uint8Array(row.body),
+    // better-sqlite3 reads every blob into a fresh buffer of its own: a plain view of it is a copy nobody shares
+    body: new Uint8Array(row.body.buffer, row.body.byteOffset, row.body.byteLength),
     receivedAt: row.received_at,
     headers: JSON.parse(row.headers) as Record<string, string>
   }
@@ -156,10 +157,13 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
     const db = yield* Effect.acquireRelease(open(options.filename, busyTimeout), (db) => Effect.sync(() => db.close()))
     const writer = Writer.make(db, { groupCommit: options.groupCommit ?? true, maxBatch })
 
-    let signal = Deferred.unsafeMake<void>(FiberId.none)
+    // Wakes the consumers waiting in `awaitAvailable`. The signal is made only when a consumer waits, so an
+    // append that nobody waits for allocates nothing here.
+    let signal: Deferred.Deferred<void> | undefined
     const notify = () => {
       const current = signal
-      signal = Deferred.unsafeMake<void>(FiberId.none)
+      if (current === undefined) return
+      signal = undefined
       Deferred.unsafeDone(current, Exit.void)
     }
     yield* Effect.addFinalizer(() =>
@@ -263,6 +267,8 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         writer.submit("receive", false, () => {
           const leases: Array<EventQueue.Lease> = []
+          // One token per lease call: it tells this lease from every other lease of the same messages.
+          let token: number | undefined
           while (leases.length < request.max) {
             const rows = sql.due.all(now, request.max - leases.length)
             let buried = 0
@@ -277,7 +283,7 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
                 buried++
                 continue
               }
-              const token = sql.nextToken.get()!
+              token ??= sql.nextToken.get()!
               sql.leased.run(token, request.consumer, now + request.visibilityTimeoutMillis, row.id)
               leases.push({
                 ...toDelivery(row),
@@ -310,16 +316,21 @@ export const make = (options: Options): Effect.Effect<Queues, QueueUnavailable.Q
       ).pipe(Effect.tap(notify))
 
     const awaitAvailable = (_request: EventQueue.LeaseRequest) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(
-          read("receive", () => sql.nextDue.get() ?? null),
-          (next): Effect.Effect<void> => {
-            if (next !== null && next <= now) return Effect.void
-            const wait = next === null ? pollInterval : Math.min(pollInterval, next - now)
-            return Effect.asVoid(Effect.timeoutOption(Deferred.await(signal), Duration.millis(wait)))
-          }
+      Effect.suspend(() => {
+        // Taken before the look at the table, so an append committed in between still wakes this consumer.
+        signal ??= Deferred.unsafeMake<void>(FiberId.none)
+        const current = signal
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.flatMap(
+            read("receive", () => sql.nextDue.get() ?? null),
+            (next): Effect.Effect<void> => {
+              if (next !== null && next <= now) return Effect.void
+              const wait = next === null ? pollInterval : Math.min(pollInterval, next - now)
+              return Effect.asVoid(Effect.timeoutOption(Deferred.await(current), Duration.millis(wait)))
+            }
+          )
         )
-      )
+      })
 
     const deadLetters: EventQueue.DeadLetters = {
       list: (listOptions) =>

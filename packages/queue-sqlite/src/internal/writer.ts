@@ -46,6 +46,12 @@ export const make = (
   let scheduled = false
   let closed = false
   let synchronous: "FULL" | "NORMAL" | undefined
+  // Prepared once: `exec` would parse the statement again at every operation.
+  const begin = db.prepare("BEGIN IMMEDIATE")
+  const commitStatement = db.prepare("COMMIT")
+  const savepoint = db.prepare("SAVEPOINT operation")
+  const release = db.prepare("RELEASE operation")
+  const rollbackTo = db.prepare("ROLLBACK TO operation")
 
   const rollback = () => {
     try {
@@ -67,7 +73,7 @@ export const make = (
         db.pragma(`synchronous = ${level}`)
         synchronous = level
       }
-      db.exec("BEGIN IMMEDIATE")
+      begin.run()
     } catch (error) {
       rollback()
       return failAll(error)
@@ -75,15 +81,15 @@ export const make = (
     const outcomes: Array<Outcome> = []
     for (const pending of live) {
       try {
-        db.exec("SAVEPOINT operation")
+        savepoint.run()
         const value = pending.run(db)
-        db.exec("RELEASE operation")
+        release.run()
         outcomes.push({ ok: true, value })
       } catch (error) {
         if (!db.inTransaction) return failAll(error) // the storage aborted the whole transaction
         try {
-          db.exec("ROLLBACK TO operation")
-          db.exec("RELEASE operation")
+          rollbackTo.run()
+          release.run()
         } catch (inner) {
           rollback()
           return failAll(inner)
@@ -92,7 +98,7 @@ export const make = (
       }
     }
     try {
-      db.exec("COMMIT")
+      commitStatement.run()
     } catch (error) {
       rollback()
       return failAll(error)
