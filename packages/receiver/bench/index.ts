@@ -8,31 +8,14 @@
 // 200, and the ratio to the baseline.
 //
 // Usage: pnpm bench   (REDIS_URL picks the Redis server; default redis://127.0.0.1:6379)
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as Fs from "node:fs"
-import { createRequire } from "node:module"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
 import { WebhookSignature } from "@account-activity/crc"
 import { Redacted } from "effect"
-
-const require = createRequire(import.meta.url)
-// undici comes with @effect/platform-node; it loads the server far less than node:http's client does.
-interface Pool {
-  request(options: {
-    readonly path: string
-    readonly method: string
-    readonly headers: Record<string, string>
-    readonly body: Uint8Array
-  }): Promise<{ readonly statusCode: number; readonly body: { dump(): Promise<void> } }>
-  close(): Promise<void>
-}
-const undici = createRequire(require.resolve("@effect/platform-node"))("undici") as {
-  readonly Pool: new (origin: string, options: { connections: number; pipelining: number }) => Pool
-}
-const tsx = pathToFileURL(require.resolve("tsx")).href
+import { type Pool, percentile, pool, report, startServer, stopServer } from "./harness.js"
 
 const connections = 32
 const warmupMillis = 1000
@@ -56,42 +39,13 @@ const deliveries = Array.from({ length: 4096 }, (_, i) => {
 
 const redisPrefix = `aaa-bench-${process.pid}`
 
-const startServer = (mode: string, target: string) =>
-  new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
-    const script = fileURLToPath(new URL("./server.ts", import.meta.url))
-    const child = spawn(process.execPath, ["--import", tsx, script, mode, target, consumerSecret, redisPrefix], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let out = ""
-    let err = ""
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk
-      const match = /listening (\d+)/.exec(out)
-      if (match) resolve({ child, port: Number(match[1]) })
-    })
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      err += chunk
-    })
-    child.on("exit", (code) => reject(new Error(`the ${mode} server exited with ${code}: ${err}`)))
-  })
-
-const stopServer = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once("exit", () => resolve())
-    child.kill("SIGKILL")
-  })
-
-interface Result {
+interface Measured {
   readonly requests: number
   readonly perSecond: number
   readonly p50: number
   readonly p99: number
   readonly failures: number
 }
-
-const percentile = (sorted: Float64Array, p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
 /** Keeps `connections` requests in flight against one server for `millis`; records the times to 200. */
 const load = async (pool: Pool, millis: number, latencies: Array<number> | undefined) => {
@@ -195,12 +149,12 @@ const run = async () => {
   console.log(
     `${connections} keep-alive connections, 2048-byte signed POSTs, ${warmupMillis / 1000} s warm-up, ${measureMillis / 1000} s measured per case (in turns of ${slice / 1000} s)\n`
   )
-  const rows: Array<[string, Result]> = []
+  const rows: Array<[string, Measured]> = []
   const servers: Array<{ child: ChildProcess; pool: Pool }> = []
   try {
     for (const test of cases) {
-      const { child, port } = await startServer(test.mode, test.target)
-      servers.push({ child, pool: new undici.Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 }) })
+      const { child, port } = await startServer(test.mode, test.target, consumerSecret, redisPrefix)
+      servers.push({ child, pool: pool(port, connections) })
     }
     for (const server of servers) await load(server.pool, warmupMillis, undefined)
     const totals = cases.map(() => ({ count: 0, seconds: 0, failures: 0, latencies: [] as Array<number> }))
@@ -241,6 +195,22 @@ const run = async () => {
     console.log(
       `${pad(name, 46)}${pad(result.perSecond.toFixed(0), 10)}${pad(result.p50.toFixed(2), 9)}${pad(result.p99.toFixed(2), 9)}${pad(`${(result.perSecond / baseline).toFixed(2)}x`, 8)}${result.failures}`
     )
+  }
+  const [, bare] = rows[0]!
+  for (const [name, result] of rows.slice(1)) {
+    report({
+      bench: "receiver-ingest",
+      title: "Receiver ingest: 2 KB signed POSTs over 32 connections",
+      about:
+        "requests answered 200 per second, each one verified and durably stored before its answer (SQLite: fsynced WAL; Redis: XADD acknowledged), with 32 keep-alive connections each keeping one POST in flight. The load client and each server run in processes of their own and take turns of 0.5 s. The baseline is the least a correct receiver does: node:http, an HMAC check with node:crypto, and the bodies that arrived in one turn of the event loop inserted into better-sqlite3 in one transaction (WAL, synchronous = FULL) before the 200s go out.",
+      case: name,
+      baseline: "node:http + node:crypto HMAC + better-sqlite3 group commit",
+      metric: "requests/s",
+      better: "higher",
+      value: result.perSecond,
+      baselineValue: bare.perSecond,
+      note: `p50 / p99 ${result.p50.toFixed(1)} / ${result.p99.toFixed(1)} ms (baseline ${bare.p50.toFixed(1)} / ${bare.p99.toFixed(1)} ms)${result.failures + bare.failures > 0 ? `; failures ${result.failures} (baseline ${bare.failures})` : ""}`
+    })
   }
 }
 

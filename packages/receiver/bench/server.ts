@@ -28,7 +28,7 @@ const [mode = "baseline", target = "", consumerSecret = "", prefix = "aaa-bench"
 /**
  * The baseline: bare node:http, node:crypto HMAC verify, and a group-commit append into better-sqlite3 with the
  * durability of SqliteQueue (WAL, synchronous = FULL, one transaction for every append submitted while the
- * event loop was busy). The 200 goes out after COMMIT.
+ * event loop was busy). The 200 goes out after COMMIT. A GET with `crc_token` gets the CRC answer.
  */
 const baseline = () => {
   const db = new Database(target)
@@ -60,6 +60,16 @@ const baseline = () => {
     const reply = (status: number) => {
       res.writeHead(status)
       res.end()
+    }
+    if (req.method === "GET") {
+      // CRC: HMAC-SHA256 of the crc_token under the consumer secret, as X documents it
+      const token = new URL(req.url ?? "/", "http://localhost").searchParams.get("crc_token")
+      if (token === null) return reply(400)
+      const body = JSON.stringify({
+        response_token: `sha256=${createHmac("sha256", key).update(token).digest("base64")}`
+      })
+      res.writeHead(200, { "content-type": "application/json" })
+      return res.end(body)
     }
     const length = Number(req.headers["content-length"] ?? 0)
     const type = req.headers["content-type"]
