@@ -1,6 +1,6 @@
 // Bundles an app into dist/main.js so that `node dist/main.js` runs on plain Node 20.
 //
-//   node ../../scripts/bundle.mjs [--if-stale] [entry=src/main.ts]
+//   node ../../scripts/bundle.mjs [--if-stale] [entry=src/main.ts] [--out dist/main.js]
 //
 // The workspace's own packages (their exports point at TypeScript sources) are bundled in; registry
 // packages stay external and resolve from the app's node_modules (better-sqlite3 is a native addon and
@@ -12,8 +12,12 @@ import { build } from "esbuild"
 
 const args = process.argv.slice(2)
 const ifStale = args.includes("--if-stale")
-const entry = args.find((arg) => !arg.startsWith("--")) ?? "src/main.ts"
-const outfile = resolve("dist/main.js")
+const outIndex = args.indexOf("--out")
+const out = outIndex === -1 ? "dist/main.js" : args[outIndex + 1]
+if (out === undefined || out.startsWith("--")) throw new Error("--out needs a file name, e.g. --out dist/main.js")
+const entry =
+  args.find((arg, index) => !arg.startsWith("--") && (outIndex === -1 || index !== outIndex + 1)) ?? "src/main.ts"
+const outfile = resolve(out)
 const root = resolve(import.meta.dirname, "..")
 
 const newest = (dir) => {
