@@ -4,6 +4,7 @@
 //   2. type check and tests of every package                       turbo run typecheck test (3 at a time:
 //      the crash and subprocess tests spawn processes, and these machines have 2 cores)
 //   3. lint and format                                             biome check
+//   4. every package as a user installs it from npm                scripts/pack/test.mjs (`pnpm test:pack`)
 // It ends with one line "N passed, N failed, N skipped" summed over every package's vitest report.
 import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
@@ -43,6 +44,9 @@ if (!run("pnpm", turbo)) {
   failures.push("type check or tests (turbo)")
 }
 if (!run("pnpm", ["exec", "biome", "check", "."])) failures.push("lint (biome check; `pnpm format` fixes formatting)")
+if (!run("pnpm", ["run", "--silent", "test:pack"])) {
+  failures.push("pack test (`pnpm test:pack`): a package does not install or work on its own, see the ✖ lines above")
+}
 
 let passed = 0
 let failed = 0
