@@ -28,6 +28,7 @@ import {
   rmSync,
   writeFileSync
 } from "node:fs"
+import { builtinModules } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -194,6 +195,28 @@ for (const file of readdirSync(tarballs).filter((file) => file.endsWith(".tgz"))
 }
 
 const isEffect = (name) => name === "effect" || name.startsWith("@effect/")
+
+/** The packages that the .js and .d.ts files under `dir` import, each with a file that imports it. */
+const importsOf = (dir, found = new Map()) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) importsOf(path, found)
+    if (!/\.(?:js|d\.ts)$/.test(entry.name)) continue
+    const code = readFileSync(path, "utf8")
+    const specifiers = [
+      ...code.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gms),
+      ...code.matchAll(/^import\s*"([^"]+)"/gm),
+      ...code.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)
+    ].map((match) => match[1])
+    for (const specifier of specifiers) {
+      if (specifier.startsWith(".") || specifier.startsWith("node:") || builtinModules.includes(specifier)) continue
+      const parts = specifier.split("/")
+      const name = specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]
+      if (!found.has(name)) found.set(name, path)
+    }
+  }
+  return found
+}
 for (const { name, dir } of packages) {
   const tarball = tarballOf.get(name)
   if (tarball === undefined) {
@@ -220,6 +243,16 @@ for (const { name, dir } of packages) {
     }
   }
   if (inTarball("dist/.tsbuildinfo")) fail(`${name}: the tarball holds dist/.tsbuildinfo`)
+  // Inside the workspace a package may import what only the root or a sibling installs; outside it may not.
+  const declared = new Set([name, ...Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })])
+  for (const [imported, file] of inTarball("dist") ? importsOf(join(tarball.dir, "dist")) : []) {
+    if (!declared.has(imported)) {
+      fail(
+        `${name}: ${file.slice(tarball.dir.length + 1)} imports ${imported}, which its package.json does not declare`,
+        `add it to packages/${dir}/package.json: a peerDependency (catalog:) for effect, @effect/* and the packages whose services an app provides, else a dependency`
+      )
+    }
+  }
   for (const [command, file] of Object.entries(manifest.bin ?? {})) {
     if (!inTarball(file)) fail(`${name}: bin ${command} names ${file}, which is not in the tarball`)
     else if (!readFileSync(join(tarball.dir, file), "utf8").startsWith("#!/usr/bin/env node")) {
