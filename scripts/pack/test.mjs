@@ -425,6 +425,6 @@ function finish() {
   }
   for (const failure of failures) console.log(`✖ ${failure}`)
   if (work !== undefined) console.log(`\nThe temporary project is kept for a look: ${work}`)
-  console.log(`✖ pack test failed (${failures.length} problems, ${seconds()})`)
+  console.log(`✖ pack test failed (${failures.length} ${failures.length === 1 ? "problem" : "problems"}, ${seconds()})`)
   process.exit(1)
 }
