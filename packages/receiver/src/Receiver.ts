@@ -46,6 +46,7 @@ import {
   Runtime,
   type Scope
 } from "effect"
+import * as Admission from "./internal/admission.js"
 import * as Batcher from "./internal/batcher.js"
 import * as Body from "./internal/body.js"
 import * as ReceiverMetrics from "./ReceiverMetrics.js"
@@ -68,6 +69,13 @@ export interface Options {
   readonly retryAfter?: Duration.DurationInput | undefined
   /** At most this many appends in flight; above it the receiver answers `503`. Default 1024. */
   readonly maxInFlight?: number | undefined
+  /**
+   * Admission by time: when a delivery answered in the last half second spent longer than this in the receiver
+   * (reading, verifying, waiting for the queue), new deliveries get `503 saturated` at once, until the answers
+   * are fast again. A receiver given more than it can store then refuses the excess quickly (X retries it later)
+   * instead of answering after X's 3-second timeout. Default 1 s.
+   */
+  readonly maxWait?: Duration.DurationInput | undefined
   /** How long an append may take before the receiver answers `503` (X stops waiting after 3 s). Default 10 s. */
   readonly appendTimeout?: Duration.DurationInput | undefined
   /** How long shutdown waits for in-flight appends. Default 10 s. */
@@ -231,6 +239,7 @@ const makeInternal = (options: Options) =>
     const maxInFlight = positiveInt(options.maxInFlight, defaultMaxInFlight, "maxInFlight")
     const retryAfter = String(Math.max(1, Math.ceil(millis(options.retryAfter, "5 seconds", "retryAfter") / 1000)))
     const appendTimeout = millis(options.appendTimeout, "10 seconds", "appendTimeout")
+    const maxWait = millis(options.maxWait, "1 second", "maxWait")
     const drainTimeout = millis(options.drainTimeout, "10 seconds", "drainTimeout")
     const healthTimeout = millis(options.healthTimeout, "2 seconds", "healthTimeout")
     const heartbeatInterval = millis(options.heartbeatInterval, "5 seconds", "heartbeatInterval")
@@ -310,6 +319,10 @@ const makeInternal = (options: Options) =>
       runFork(cause === undefined ? Effect.logWarning(message) : Effect.logWarning(message, cause))
     }
 
+    // --- admission by time (see internal/admission.ts)
+
+    const admission = Admission.make({ maxWaitMillis: maxWait, millis: () => clock.unsafeCurrentTimeMillis() })
+
     // --- group append: the deliveries verified in one turn of the event loop go to the queue together
 
     const batcher = Batcher.make({
@@ -350,6 +363,7 @@ const makeInternal = (options: Options) =>
     /** The checks made on the headers alone, before the body is read: an answer, or `undefined` to go on. */
     const precheck = (headers: Http.IncomingHttpHeaders | Readonly<Record<string, string | undefined>>) => {
       if (draining) return reject("Draining")
+      if (!admission.admit()) return reject("Saturated", { limit: maxWait })
       const length = headers["content-length"]
       if (length !== undefined && !(Number(length) <= maxBodyBytes))
         return reject("BodyTooLarge", { limit: maxBodyBytes })
@@ -404,8 +418,13 @@ const makeInternal = (options: Options) =>
       message: Http.IncomingMessage,
       contentType: string,
       signature: string | undefined,
-      done: (response: HttpServerResponse.HttpServerResponse) => void
+      answered: (response: HttpServerResponse.HttpServerResponse) => void
     ): (() => void) => {
+      const arrived = clock.unsafeCurrentTimeMillis()
+      const done = (response: HttpServerResponse.HttpServerResponse) => {
+        admission.answered(arrived)
+        answered(response)
+      }
       let stop: (() => void) | undefined = Body.readNodeWith(message, maxBodyBytes, (failure, body) => {
         if (failure !== undefined) {
           stop = undefined
@@ -432,6 +451,7 @@ const makeInternal = (options: Options) =>
           return Effect.sync(stop)
         })
       }
+      const arrived = clock.unsafeCurrentTimeMillis()
       return Effect.matchEffect(Body.read(request, maxBodyBytes), {
         onFailure: (failure) => Effect.succeed(unread(failure)),
         onSuccess: (body) =>
@@ -439,7 +459,7 @@ const makeInternal = (options: Options) =>
             const stop = accept(body, contentType, signature, (response) => resume(Effect.succeed(response)))
             return stop === undefined ? undefined : Effect.sync(stop)
           })
-      })
+      }).pipe(Effect.ensuring(Effect.sync(() => admission.answered(arrived))))
     }
 
     /**

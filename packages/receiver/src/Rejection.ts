@@ -21,6 +21,7 @@ import { Schema } from "effect"
  * - `BodyUnreadable` (400): the body could not be read to its end.
  * - `SignatureInvalid` (401): `x-twitter-webhooks-signature` is missing, malformed, or matches no secret.
  * - `Overloaded` (503): too many appends in flight.
+ * - `Saturated` (503): the deliveries answered last took longer than `maxWait` in the receiver.
  * - `Draining` (503): the receiver is shutting down.
  * - `QueueUnavailable` (503): the queue refused the append, or is unreachable (health check).
  * - `AppendTimeout` (503): the queue did not confirm the append in time.
@@ -39,6 +40,7 @@ export const Reason = Schema.Literal(
   "BodyUnreadable",
   "SignatureInvalid",
   "Overloaded",
+  "Saturated",
   "Draining",
   "QueueUnavailable",
   "AppendTimeout"
@@ -61,6 +63,7 @@ const table = {
   BodyUnreadable: { status: 400, label: "body_unreadable" },
   SignatureInvalid: { status: 401, label: "signature_invalid" },
   Overloaded: { status: 503, label: "overloaded" },
+  Saturated: { status: 503, label: "saturated" },
   Draining: { status: 503, label: "draining" },
   QueueUnavailable: { status: 503, label: "queue_unavailable" },
   AppendTimeout: { status: 503, label: "append_timeout" }
@@ -117,7 +120,7 @@ export const isTransient = (reason: Reason): boolean => table[reason].status ===
 /**
  * A refused request. `detail` is text the receiver may show (the message of a signature or token error, the
  * kind of queue failure), never a secret, a body byte or a header value; `limit` is the bound that was hit
- * (bytes for `BodyTooLarge`, appends for `Overloaded`, milliseconds for `AppendTimeout`).
+ * (bytes for `BodyTooLarge`, appends for `Overloaded`, milliseconds for `Saturated` and `AppendTimeout`).
  *
  * @since 0.1.0
  * @category errors
@@ -166,6 +169,7 @@ export class Rejection extends Schema.TaggedError<Rejection>("@account-activity/
         "The body could not be read to its end (the connection closed early, or the body was malformed); nothing was stored.",
       SignatureInvalid: `The delivery was not stored.${detail}`,
       Overloaded: `${this.limit ?? "Too many"} appends are already in flight (the receiver's maxInFlight), so the delivery was not stored; X retries it. If this lasts, add receivers or find out why the queue is slow (aaa_receiver_append_duration_seconds).`,
+      Saturated: `Deliveries are arriving faster than this receiver answers them: the last ones spent more than ${this.limit ?? "maxWait"} ms in it, so this one was refused at once rather than answered after X stops waiting (3 s); nothing was stored and X retries it. If this lasts, add receivers or give them more CPU; aaa_receiver_append_duration_seconds tells whether the queue is the slow part.`,
       Draining:
         "This receiver is shutting down, so the delivery was not stored; X retries it, and another receiver behind the load balancer can take it.",
       QueueUnavailable: `The event queue could not store the delivery, so it was not acknowledged; X retries it. Check the receiver's log and the queue's storage (GET on the health path shows whether the queue is reachable).${detail}`,

@@ -11,6 +11,7 @@ import { Effect, Layer, type Scope } from "effect"
 import fc from "fast-check"
 import * as Receiver from "../src/Receiver.js"
 import { baseUrl, connect, deliver, drainQueue, request, secret, sign, text } from "./utils/http.js"
+import { deleteKeys } from "./utils/overload.js"
 
 const headersTimeout = 300
 const requestTimeout = 700
@@ -146,23 +147,6 @@ describe("fuzz: slow clients", () => {
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 
-/** Deletes the keys under `prefix` with one EVAL over a plain connection (RESP). */
-const deleteKeys = (prefix: string) =>
-  Effect.async<void>((resume) => {
-    const target = new URL(redisUrl)
-    const script = "for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end return 1"
-    const args = ["EVAL", script, "0", `${prefix}:*`]
-    const socket = Net.connect({ host: target.hostname, port: Number(target.port || 6379) }, () =>
-      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`)
-    )
-    const done = () => {
-      socket.destroy()
-      resume(Effect.void)
-    }
-    socket.once("data", done)
-    socket.once("error", done)
-  })
-
 /**
  * A TCP proxy to Redis that can be cut: every connection through it is destroyed and new ones are refused,
  * as when the network to Redis fails.
@@ -221,7 +205,7 @@ describe("fuzz: the queue goes down", () => {
       const base = yield* Effect.provide(baseUrl, server)
       yield* proxy.cut
 
-      yield* Effect.addFinalizer(() => deleteKeys(prefix))
+      yield* Effect.addFinalizer(() => Effect.promise(() => deleteKeys(new URL(redisUrl), prefix)))
 
       const statuses = new Map<string, number>()
       yield* Effect.promise(() =>
