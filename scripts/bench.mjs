@@ -31,6 +31,8 @@
 //      note           optional: anything that helps to read the row (spread, failures, achieved rate)
 //
 //    A line never carries a verdict: BENCHMARKS.md shows the numbers, the ratio and which way is better.
+//    A case that cannot run here (e.g. no Redis) writes instead { bench, title, skipped: "why, and how to fix it" }
+//    and the script goes on (or exits 0 when nothing is left to run).
 // 3. Add an entry to `benches` below: its name, the package directory, the script and a time limit in
 //    seconds (the whole process group is killed past it, and the run goes on with the next benchmark).
 // 4. Give the package a `bench` script that runs it, so `pnpm --filter <package> bench` works too.
@@ -82,6 +84,24 @@ const loadAverage = () =>
     .map((value) => value.toFixed(2))
     .join(" / ")
 
+let running
+const stopRunning = () => {
+  if (running === undefined) return
+  try {
+    process.kill(-running.pid, "SIGKILL")
+  } catch {
+    // already gone
+  }
+}
+// the benchmark runs in a process group of its own, which Ctrl-C does not reach: stop it with us
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    stopRunning()
+    rmSync(scratch, { recursive: true, force: true })
+    process.exit(130)
+  })
+}
+
 /** Runs one benchmark in a process group of its own; resolves with how it ended. */
 const runOne = (bench) =>
   new Promise((resolve) => {
@@ -92,6 +112,7 @@ const runOne = (bench) =>
       stdio: ["ignore", "inherit", "pipe"],
       detached: true
     })
+    running = child
     let stderr = ""
     child.stderr.setEncoding("utf8").on("data", (chunk) => {
       process.stderr.write(chunk)
@@ -108,6 +129,7 @@ const runOne = (bench) =>
     }, bench.limit * 1000)
     child.on("exit", (code, signal) => {
       clearTimeout(timer)
+      running = undefined
       // whatever the benchmark started and left behind (its servers) goes with it
       try {
         process.kill(-child.pid, "SIGKILL")
@@ -171,10 +193,12 @@ const escape = (text) => String(text).replaceAll("|", "\\|")
 
 const sections = []
 for (const bench of selected) {
-  const lines = results.filter((result) => result.bench === bench.name)
+  const all = results.filter((result) => result.bench === bench.name)
+  const lines = all.filter((result) => result.skipped === undefined)
+  const skipped = all.filter((result) => result.skipped !== undefined)
   const outcome = outcomes.get(bench.name)
-  const title = lines.find((line) => line.title)?.title ?? bench.name
-  const about = lines.find((line) => line.about)?.about
+  const title = all.find((line) => line.title)?.title ?? bench.name
+  const about = all.find((line) => line.about)?.about
   const parts = [`## ${title}`, "", `\`${bench.dir}/${bench.script}\`${about ? `: ${about}` : ""}`]
   if (lines.length > 0) {
     const rows = lines.map((line) => [
@@ -189,6 +213,7 @@ for (const bench of selected) {
     ])
     parts.push("", table(["our case", "baseline", "metric", "ours", "baseline's", "ratio", "better", "note"], rows))
   }
+  for (const line of skipped) parts.push("", `Skipped: ${line.skipped}`)
   if (!outcome.ok) parts.push("", `**Not complete:** the benchmark ${outcome.error}.`)
   sections.push(parts.join("\n"))
 }
@@ -207,7 +232,7 @@ if (write) {
   const command = only === undefined ? "pnpm bench" : `pnpm bench ${args.join(" ")}`
   const minutes = `${Math.floor(totalSeconds / 60)} min ${Math.round(totalSeconds % 60)} s`
   const machine = table(
-    ["", ""],
+    ["run", ""],
     [
       ["date", startedAt.toISOString().replace(/\.\d+Z$/, "Z")],
       ["command", `\`${command}\` (took ${minutes})`],

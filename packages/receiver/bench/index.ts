@@ -143,7 +143,10 @@ const run = async () => {
   if (!(await redisQueueAvailable())) {
     console.log("skipped: receiver + RedisQueue (@account-activity/queue-redis does not export RedisQueue.layer)")
   } else if (!(await redisReachable())) {
-    console.log(`skipped: receiver + RedisQueue (no Redis answers at ${redisUrl}; start one or set REDIS_URL)`)
+    const why = `receiver + RedisQueue: no Redis answers at ${redisUrl}; start one or set REDIS_URL`
+    console.log(`skipped: ${why}`)
+    const file = process.env.AAA_BENCH_RESULTS
+    if (file) Fs.appendFileSync(file, `${JSON.stringify({ bench: "receiver-ingest", skipped: why })}\n`)
   } else cases.push({ name: "receiver + RedisQueue", mode: "redis", target: redisUrl })
 
   console.log(
