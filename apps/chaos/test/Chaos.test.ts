@@ -10,7 +10,7 @@ const check = (summary: Chaos.Summary) => {
   assert.deepStrictEqual(summary.doubled, [], report)
   assert.deepStrictEqual(summary.unexpected, [], report)
   assert.strictEqual(summary.activities, events, report)
-  assert.isAtLeast(summary.expected, events, report)
+  assert.isAtLeast(summary.deliveries, events, report)
   assert.strictEqual(summary.counted, summary.expected, report)
   assert.isAtLeast(summary.receiverKills, 2, report)
   assert.isAtLeast(summary.workerKills, 2, report)
