@@ -45,7 +45,8 @@ const turbo = (filter) => [
   "--output-logs=errors-only"
 ]
 if (!run("pnpm", turbo(`!${chaos}`))) failures.push("type check or tests (turbo)")
-if (!run("pnpm", turbo(chaos))) failures.push("the chaos run (apps/chaos; its summary above says what was lost or doubled)")
+if (!run("pnpm", turbo(chaos)))
+  failures.push("the chaos run (apps/chaos; its summary above says what was lost or doubled)")
 if (!run("pnpm", ["exec", "biome", "check", "."])) failures.push("lint (biome check; `pnpm format` fixes formatting)")
 if (!run("pnpm", ["run", "--silent", "test:pack"])) {
   failures.push("pack test (`pnpm test:pack`): a package does not install or work on its own, see the ✖ lines above")
