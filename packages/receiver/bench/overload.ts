@@ -16,6 +16,7 @@
 //
 // Usage: pnpm --filter @account-activity/receiver exec tsx bench/overload.ts   (REDIS_URL, default 127.0.0.1:6379)
 import { Effect } from "effect"
+import { link } from "../test/utils/link.js"
 import {
   type Answer,
   closedLoop,
@@ -25,7 +26,6 @@ import {
   startReceiver,
   timeoutMillis
 } from "../test/utils/overload.js"
-import { throttledProxy } from "../test/utils/throttle.js"
 import { percentile, report } from "./harness.js"
 
 const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379")
@@ -42,11 +42,11 @@ interface Row {
 
 const measure = (name: string, maxWaitMillis: number | undefined) =>
   Effect.gen(function* () {
-    const link = yield* throttledProxy(redisUrl, linkBytesPerSecond)
+    const slow = yield* link(redisUrl, { bytesPerSecond: linkBytesPerSecond })
     const prefix = `aaa-bench-overload-${process.pid}-${Date.now()}`
     yield* Effect.addFinalizer(() => Effect.promise(() => deleteKeys(redisUrl, prefix)))
     const { child, port } = yield* Effect.acquireRelease(
-      Effect.promise(() => startReceiver(link.url, prefix, maxWaitMillis)),
+      Effect.promise(() => startReceiver(slow.url, prefix, maxWaitMillis)),
       ({ child }) => Effect.sync(() => child.kill("SIGKILL"))
     )
     yield* Effect.promise(() => closedLoop(port, 1000, 10_000_000))

@@ -2,15 +2,15 @@
  * Fuzzing beyond well-formed requests: clients that are slow or stop half-way, sent alongside normal
  * deliveries, and a queue that goes down for real (Redis behind a connection that is cut).
  */
-import * as Net from "node:net"
 import { WebhookSecrets, WebhookSignature } from "@account-activity/crc"
 import { EventQueue, MemoryQueue } from "@account-activity/queue"
 import { RedisQueue } from "@account-activity/queue-redis"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, type Scope } from "effect"
+import { Effect, Layer } from "effect"
 import fc from "fast-check"
 import * as Receiver from "../src/Receiver.js"
 import { baseUrl, connect, deliver, drainQueue, request, secret, sign, text } from "./utils/http.js"
+import { link } from "./utils/link.js"
 import { deleteKeys } from "./utils/overload.js"
 
 const headersTimeout = 300
@@ -147,54 +147,10 @@ describe("fuzz: slow clients", () => {
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 
-/**
- * A TCP proxy to Redis that can be cut: every connection through it is destroyed and new ones are refused,
- * as when the network to Redis fails.
- */
-const cuttableProxy: Effect.Effect<{ readonly url: string; readonly cut: Effect.Effect<void> }, never, Scope.Scope> =
-  Effect.acquireRelease(
-    Effect.async<{ server: Net.Server; sockets: Set<Net.Socket>; url: string }>((resume) => {
-      const target = new URL(redisUrl)
-      const sockets = new Set<Net.Socket>()
-      const server = Net.createServer((client) => {
-        const upstream = Net.connect({ host: target.hostname, port: Number(target.port || 6379) })
-        for (const socket of [client, upstream]) {
-          sockets.add(socket)
-          socket.on("error", () => {})
-          socket.on("close", () => {
-            sockets.delete(socket)
-            client.destroy()
-            upstream.destroy()
-          })
-        }
-        client.pipe(upstream)
-        upstream.pipe(client)
-      })
-      server.listen(0, "127.0.0.1", () =>
-        resume(
-          Effect.succeed({ server, sockets, url: `redis://127.0.0.1:${(server.address() as Net.AddressInfo).port}` })
-        )
-      )
-    }),
-    ({ server, sockets }) =>
-      Effect.sync(() => {
-        for (const socket of sockets) socket.destroy()
-        server.close()
-      })
-  ).pipe(
-    Effect.map(({ server, sockets, url }) => ({
-      url,
-      cut: Effect.sync(() => {
-        server.close()
-        for (const socket of sockets) socket.destroy()
-      })
-    }))
-  )
-
 describe("fuzz: the queue goes down", () => {
   it.scopedLive("every signed delivery is answered 503 with Retry-After, every other request its 4xx", () =>
     Effect.gen(function* () {
-      const proxy = yield* cuttableProxy
+      const proxy = yield* link(new URL(redisUrl))
       const prefix = `aaa-fuzz-down-${process.pid}-${Date.now()}`
       const server = yield* Layer.build(
         Receiver.layerServer({ port: 0, host: "127.0.0.1", retryAfter: "3 seconds" }).pipe(

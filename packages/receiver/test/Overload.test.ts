@@ -1,14 +1,14 @@
 /**
  * Overload: deliveries offered at twice the rate the queue can store. The queue is the real Redis behind a
- * link of limited bandwidth (`throttledProxy`), so its capacity is known and does not depend on how busy the
+ * link of limited bandwidth (`link` with `bytesPerSecond`), so its capacity is known and does not depend on how busy the
  * machine is; the receiver runs in a process of its own, so its memory can be read.
  */
 import { EventQueue } from "@account-activity/queue"
 import { RedisQueue } from "@account-activity/queue-redis"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { link } from "./utils/link.js"
 import { type Answer, bodyOf, closedLoop, deleteKeys, openLoop, rss, startReceiver } from "./utils/overload.js"
-import { throttledProxy } from "./utils/throttle.js"
 
 const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379")
 /** About 120 appends of 2 KB per second. */
@@ -19,11 +19,11 @@ describe("overload", () => {
     "at twice what the queue can store: 200 in time or 503 with Retry-After, every 200 stored, memory bounded",
     () =>
       Effect.gen(function* () {
-        const link = yield* throttledProxy(redisUrl, linkBytesPerSecond)
+        const slow = yield* link(redisUrl, { bytesPerSecond: linkBytesPerSecond })
         const prefix = `aaa-overload-${process.pid}-${Date.now()}`
         yield* Effect.addFinalizer(() => Effect.promise(() => deleteKeys(redisUrl, prefix)))
         const { child, port } = yield* Effect.acquireRelease(
-          Effect.promise(() => startReceiver(link.url, prefix)),
+          Effect.promise(() => startReceiver(slow.url, prefix)),
           ({ child }) => Effect.sync(() => child.kill("SIGKILL"))
         )
 
