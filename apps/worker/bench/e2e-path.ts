@@ -11,7 +11,8 @@
 //
 // Both report, for each Tweet handed to the plugin (callback), its id and `performance.now()` at that moment.
 // Messages: parent → child `{ type: "ping", id }` (answered `{ type: "pong", id, at }`, to align the clocks) and
-// `{ type: "flush" }` (answered `{ type: "handled", items: [[tweetId, at], …] }`); child → parent
+// `{ type: "flush" }` (answered `{ type: "handled", items: [[tweetId, at], …], cpu }`, cpu: the CPU time this
+// process used so far, in µs); child → parent
 // `{ type: "ready", port }` once it serves.
 import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto"
 import * as Http from "node:http"
@@ -52,7 +53,8 @@ process.on("message", (message: { readonly type: string; readonly id?: number })
   else if (message.type === "flush") {
     const items = handled
     handled = []
-    send({ type: "handled", items })
+    const cpu = process.cpuUsage()
+    send({ type: "handled", items, cpu: cpu.user + cpu.system })
   }
 })
 process.on("disconnect", () => process.exit(0))
