@@ -37,7 +37,8 @@ const deliveries = Array.from({ length: 4096 }, (_, i) => {
   }
 })
 
-const redisPrefix = `aaa-bench-${process.pid}`
+// the keys of this run only: the cleanup matches `${redisPrefix}:*`
+const redisPrefix = `aaa-bench-ingest-${process.pid}-${Date.now()}`
 
 interface Measured {
   readonly requests: number
@@ -114,7 +115,7 @@ const redisReachable = async () => (await redis(["PING"]))?.startsWith("+PONG") 
 
 /** Removes the keys the Redis case wrote. */
 const redisCleanup = async () => {
-  const reply = await redis(["KEYS", `${redisPrefix}*`])
+  const reply = await redis(["KEYS", `${redisPrefix}:*`])
   if (reply === undefined) return
   const keys = reply.split("\r\n").filter((_, index, lines) => index > 0 && lines[index - 1]!.startsWith("$"))
   if (keys.length > 0) await redis(["DEL", ...keys])
