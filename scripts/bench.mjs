@@ -53,6 +53,7 @@ const benches = [
   { name: "queue-redis", dir: "packages/queue-redis", script: "bench/index.ts", limit: 90 },
   { name: "receiver-ingest", dir: "packages/receiver", script: "bench/index.ts", limit: 120 },
   { name: "receiver-crc", dir: "packages/receiver", script: "bench/crc.ts", limit: 90 },
+  { name: "receiver-overload", dir: "packages/receiver", script: "bench/overload.ts", limit: 120 },
   { name: "e2e-latency", dir: "apps/worker", script: "bench/e2e.ts", limit: 150 }
 ]
 
@@ -182,7 +183,11 @@ const number = (value) => {
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3
   return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
-const ratioOf = (result) => result.ratio ?? result.value / result.baselineValue
+const ratioOf = (result) => {
+  const ratio = result.ratio ?? result.value / result.baselineValue
+  // a baseline of 0 (e.g. nothing given up) has no ratio
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : "–"
+}
 /** Markdown table with aligned columns. */
 const table = (head, rows) => {
   const widths = head.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)))
@@ -207,7 +212,7 @@ for (const bench of selected) {
       escape(line.metric),
       number(line.value),
       number(line.baselineValue),
-      `${ratioOf(line).toFixed(2)}×`,
+      ratioOf(line),
       line.better === "lower" ? "lower" : "higher",
       escape(line.note ?? "")
     ])
