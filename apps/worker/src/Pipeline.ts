@@ -160,7 +160,12 @@ export const handle = (
       Effect.catchAll((error) => retry(error.message)),
       Effect.catchAllDefect((defect) => retry(defect instanceof Error ? defect.message : String(defect)))
     )
-  }).pipe(Effect.withSpan("Worker.handle", { attributes: { record: message.id, attempts: message.attempts } }))
+  }).pipe(
+    Effect.withSpan("Worker.handle", {
+      attributes: { record: message.id, attempts: message.attempts },
+      captureStackTrace: false
+    })
+  )
 
 /**
  * Consumes the queue until interrupted. Queue outages are logged and retried; nothing is acked that was not

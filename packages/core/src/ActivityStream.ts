@@ -92,8 +92,10 @@ const handleAll = (subscriber: Subscriber, events: ReadonlyArray<ActivityEvent>)
                   })
                 )
           ),
+          // One span per event and plugin: its call site is always this line, so it is not captured.
           Effect.withSpan("ActivityStream.handle", {
-            attributes: { plugin: subscriber.name, tag: event._tag, identityKey: event.identityKey }
+            attributes: { plugin: subscriber.name, tag: event._tag, identityKey: event.identityKey },
+            captureStackTrace: false
           })
         ),
       { discard: true }
