@@ -18,7 +18,7 @@
  */
 import { type ActivityEvent, ActivityStream, Delivery } from "@account-activity/core"
 import { EventQueue, SeenStore } from "@account-activity/queue"
-import { Duration, Effect, Metric, Stream } from "effect"
+import { Deferred, Duration, Effect, FiberId, Metric, Stream } from "effect"
 
 /**
  * @since 0.1.0
@@ -33,6 +33,11 @@ export interface Options {
   readonly maxAttempts?: number | undefined
   /** How long a record stays leased to this worker. Default: 30 s. */
   readonly visibilityTimeout?: Duration.DurationInput | undefined
+  /**
+   * When the worker stops: how long it waits for the records it is handling to be handled and acked before it
+   * leaves them (they come back after the visibility timeout). Default: 10 s. Used by `Worker.layer`.
+   */
+  readonly drainTimeout?: Duration.DurationInput | undefined
   /** The first retry delay after a failure; doubled per attempt, at most 1 minute. Default: 1 s. */
   readonly retryBase?: Duration.DurationInput | undefined
   readonly onReplayStatus?: ((event: ActivityEvent.ReplayJobStatus) => Effect.Effect<void>) | undefined
@@ -168,27 +173,38 @@ export const handle = (
   )
 
 /**
- * Consumes the queue until interrupted. Queue outages are logged and retried; nothing is acked that was not
- * handled.
+ * Consumes the queue until `stop` is done (or until interrupted). Queue outages are logged and retried; nothing
+ * is acked that was not handled. Once `stop` is done no record is leased any more, the records already leased
+ * are handled to their end, and the effect completes.
  *
  * @since 0.1.0
  * @category pipeline
  */
 export const run = (
-  options: Options
-): Effect.Effect<never, never, EventQueue.EventQueue | SeenStore.SeenStore | ActivityStream.ActivityStream> =>
-  EventQueue.consume({
+  options: Options,
+  stop: Deferred.Deferred<void> = Deferred.unsafeMake(FiberId.none)
+): Effect.Effect<void, never, EventQueue.EventQueue | SeenStore.SeenStore | ActivityStream.ActivityStream> => {
+  const once = EventQueue.consume({
     consumer: options.consumer,
     max: options.concurrency ?? 16,
     visibilityTimeout: options.visibilityTimeout,
     maxAttempts: options.maxAttempts ?? 5
   }).pipe(
+    // Stopping ends the leasing only: the records in hand go on through `handle`.
+    Stream.interruptWhen(Deferred.await(stop)),
     Stream.mapEffect((message) => handle(message, options), {
       concurrency: options.concurrency ?? 16,
       unordered: true
     }),
     Stream.runDrain,
-    Effect.catchAll((error) => Effect.logError(`${error.message} Consuming again in 1 s.`)),
-    Effect.zipRight(Effect.sleep("1 second")),
-    Effect.forever
+    Effect.catchAll((error) =>
+      Effect.zipRight(
+        Effect.logError(`${error.message} Consuming again in 1 s.`),
+        Effect.raceFirst(Effect.sleep("1 second"), Deferred.await(stop))
+      )
+    )
   )
+  return Effect.gen(function* () {
+    while (!(yield* Deferred.isDone(stop))) yield* once
+  })
+}

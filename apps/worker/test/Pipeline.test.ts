@@ -2,7 +2,7 @@ import type { ActivityEvent } from "@account-activity/core"
 import { Plugin } from "@account-activity/core"
 import { EventQueue, MemoryQueue, MemorySeenStore } from "@account-activity/queue"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Ref } from "effect"
+import { Deferred, Effect, Exit, Layer, Ref, Scope } from "effect"
 import * as Worker from "../src/Worker.js"
 import { deliveryOf, eventually, everyKind, recorder } from "./utils.js"
 
@@ -83,6 +83,55 @@ describe("Worker pipeline", () => {
       const dead = yield* eventually(queue.deadLetters.list(), (list) => list.length === 1)
       assert.isNotEmpty(dead[0]?.error)
       assert.deepStrictEqual(yield* Ref.get(seen), [])
+    }).pipe(Effect.scoped, Effect.provide(QueueLive))
+  )
+
+  it.live("stopping waits for the records being handled: they are handled to the end and acked", () =>
+    Effect.gen(function* () {
+      const started = yield* Deferred.make<void>()
+      const finished = yield* Ref.make(0)
+      const slow = Plugin.all("slow", () =>
+        Effect.zipRight(
+          Deferred.succeed(started, undefined),
+          Effect.zipRight(
+            Effect.sleep("300 millis"),
+            Ref.update(finished, (n) => n + 1)
+          )
+        )
+      )
+      const [first] = yield* everyKind()
+      const queue = yield* EventQueue.EventQueue
+      yield* queue.append([deliveryOf(first!.body)])
+      const worker = yield* Scope.make()
+      yield* Layer.buildWithScope(Worker.layer(options, slow), worker)
+      yield* Deferred.await(started)
+      // Stop while the plugin is in the middle of the event.
+      yield* Scope.close(worker, Exit.void)
+      assert.strictEqual(yield* Ref.get(finished), 1, "the plugin finished its event before the worker stopped")
+      const left = yield* queue.receive({ consumer: "probe", max: 10, visibilityTimeout: "1 millis" })
+      assert.deepStrictEqual(left, [], "the record was acked")
+    }).pipe(Effect.scoped, Effect.provide(QueueLive))
+  )
+
+  it.live("stopping gives up on a record that takes longer than drainTimeout; it comes back", () =>
+    Effect.gen(function* () {
+      const started = yield* Deferred.make<void>()
+      const stuck = Plugin.all("stuck", () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never))
+      const [first] = yield* everyKind()
+      const queue = yield* EventQueue.EventQueue
+      yield* queue.append([deliveryOf(first!.body)])
+      const worker = yield* Scope.make()
+      yield* Layer.buildWithScope(
+        Worker.layer({ ...options, drainTimeout: "200 millis", visibilityTimeout: "500 millis" }, stuck),
+        worker
+      )
+      yield* Deferred.await(started)
+      const stopping = Date.now()
+      yield* Scope.close(worker, Exit.void)
+      assert.isBelow(Date.now() - stopping, 2000, "stopping waited for the stuck plugin")
+      // Not acked: leased again once its visibility timeout has passed.
+      const again = yield* eventually(queue.receive({ consumer: "probe", max: 10 }), (left) => left.length === 1)
+      assert.strictEqual(again[0]!.attempts, 2)
     }).pipe(Effect.scoped, Effect.provide(QueueLive))
   )
 })
