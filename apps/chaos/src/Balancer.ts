@@ -73,7 +73,7 @@ export const make = (backends: ReadonlyArray<number>): Effect.Effect<Balancer, n
         }
         attempt(0)
       })
-      server.listen(0, "127.0.0.1", () => {
+      server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
         const port = (server.address() as Net.AddressInfo).port
         resume(
           Effect.succeed({

@@ -28,6 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { Delivery } from "@account-activity/core"
 import { Deliveries, Emulator, Provision, Server } from "@account-activity/emulator"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
@@ -344,6 +345,16 @@ export const run = (options: Options = {}): Effect.Effect<Summary, Error, Scope.
     const counting = CountingPlugin.open(countingFile)
     yield* Effect.addFinalizer(() => Effect.sync(() => counting.close()))
     const countRows = counting.prepare<[], { n: number }>("SELECT count(*) AS n FROM events")
+    // The run's own event loop (the emulator and the balancer live in it): a stall here delays X's side, not the
+    // toolkit's, so it is reported with the progress.
+    const lag = monitorEventLoopDelay({ resolution: 20 })
+    lag.enable()
+    yield* Effect.addFinalizer(() => Effect.sync(() => lag.disable()))
+    const lagNote = () => {
+      const max = lag.max / 1e6
+      lag.reset()
+      return `; this process's event loop stalled up to ${max.toFixed(0)} ms`
+    }
     let generated = 0
     const generateFrom = Date.now()
     let reported = generateFrom
@@ -357,7 +368,7 @@ export const run = (options: Options = {}): Effect.Effect<Summary, Error, Scope.
       if (Date.now() - reported >= 5000) {
         reported = Date.now()
         progress(
-          `${queue}: ${generated}/${events} generated, ${countRows.get()!.n} events counted, ${fleet.kills().length} kills`
+          `${queue}: ${generated}/${events} generated, ${countRows.get()!.n} events counted, ${fleet.kills().length} kills${lagNote()}`
         )
       }
       yield* Effect.sleep("100 millis")
