@@ -71,8 +71,8 @@ export interface Options {
   readonly maxInFlight?: number | undefined
   /**
    * Admission by time: when a delivery answered in the last half second spent longer than this in the receiver
-   * (reading, verifying, waiting for the queue), new deliveries get `503 saturated` at once, until the answers
-   * are fast again. A receiver given more than it can store then refuses the excess quickly (X retries it later)
+   * (from its body read in full to its answer: verifying, waiting for the queue), new deliveries get
+   * `503 saturated` at once, until the answers are fast again. A receiver given more than it can store then refuses the excess quickly (X retries it later)
    * instead of answering after X's 3-second timeout. Default 1 s.
    */
   readonly maxWait?: Duration.DurationInput | undefined
@@ -407,6 +407,24 @@ const makeInternal = (options: Options) =>
       return batcher.enqueue(delivery, (outcome) => done(answer(outcome)))
     }
 
+    /**
+     * {@link accept}, with the delivery's stay counted for the admission by time: from its body read in full to
+     * its answer. The time the client took to send the body is not the receiver's: a slow client must not make
+     * the receiver refuse everyone else.
+     */
+    const acceptTimed = (
+      body: Uint8Array,
+      contentType: string,
+      signature: string | undefined,
+      done: (response: HttpServerResponse.HttpServerResponse) => void
+    ): (() => void) | undefined => {
+      const read = clock.unsafeCurrentTimeMillis()
+      return accept(body, contentType, signature, (response) => {
+        admission.answered(read)
+        done(response)
+      })
+    }
+
     const unread = (failure: Body.Failure) =>
       failure === "TooLarge" ? reject("BodyTooLarge", { limit: maxBodyBytes }) : reject("BodyUnreadable")
 
@@ -418,19 +436,14 @@ const makeInternal = (options: Options) =>
       message: Http.IncomingMessage,
       contentType: string,
       signature: string | undefined,
-      answered: (response: HttpServerResponse.HttpServerResponse) => void
+      done: (response: HttpServerResponse.HttpServerResponse) => void
     ): (() => void) => {
-      const arrived = clock.unsafeCurrentTimeMillis()
-      const done = (response: HttpServerResponse.HttpServerResponse) => {
-        admission.answered(arrived)
-        answered(response)
-      }
       let stop: (() => void) | undefined = Body.readNodeWith(message, maxBodyBytes, (failure, body) => {
         if (failure !== undefined) {
           stop = undefined
           return done(unread(failure))
         }
-        stop = accept(body, contentType, signature, done)
+        stop = acceptTimed(body, contentType, signature, done)
       })
       return () => stop?.()
     }
@@ -451,15 +464,14 @@ const makeInternal = (options: Options) =>
           return Effect.sync(stop)
         })
       }
-      const arrived = clock.unsafeCurrentTimeMillis()
       return Effect.matchEffect(Body.read(request, maxBodyBytes), {
         onFailure: (failure) => Effect.succeed(unread(failure)),
         onSuccess: (body) =>
           Effect.async<HttpServerResponse.HttpServerResponse>((resume) => {
-            const stop = accept(body, contentType, signature, (response) => resume(Effect.succeed(response)))
+            const stop = acceptTimed(body, contentType, signature, (response) => resume(Effect.succeed(response)))
             return stop === undefined ? undefined : Effect.sync(stop)
           })
-      }).pipe(Effect.ensuring(Effect.sync(() => admission.answered(arrived))))
+      })
     }
 
     /**

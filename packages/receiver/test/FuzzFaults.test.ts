@@ -145,6 +145,31 @@ describe("fuzz: slow clients", () => {
   )
 })
 
+describe("a slow client and the admission by time", () => {
+  it.live("a client taking 1.5 s to send its body does not make the receiver refuse the deliveries after it", () =>
+    Effect.gen(function* () {
+      const base = yield* baseUrl
+      const slow = yield* Effect.promise(() =>
+        play(base, { kind: "trickle-body", gap: 500, pieces: 3, size: 600, seed: 7 })
+      )
+      assert.match(slow.answer, /^HTTP\/1\.1 200 /, "the slow but complete delivery is stored")
+      // Right after its answer, in the same admission windows: every delivery is let in.
+      for (let n = 0; n < 20; n++) {
+        const reply = yield* deliver(`${base}/webhook`, `{"for_user_id":"1","follow_events":[],"after":${n}}`)
+        assert.strictEqual(reply.status, 200, reply.text)
+      }
+    }).pipe(
+      Effect.provide(
+        Receiver.layerServer({ port: 0, host: "127.0.0.1" }).pipe(
+          Layer.provideMerge(MemoryQueue.layer()),
+          Layer.provide(WebhookSecrets.layer(secret)),
+          Layer.orDie
+        )
+      )
+    )
+  )
+})
+
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 
 describe("fuzz: the queue goes down", () => {

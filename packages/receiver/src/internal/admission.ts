@@ -6,7 +6,8 @@
  * wasted work, and the delivery it stored comes again with X's retry.
  *
  * The signal is the stay: the longest time a delivery answered in this or the previous window of 250 ms spent
- * in the receiver (read, verified, waiting for the queue). Above `maxWait` new deliveries are refused. Refused
+ * in the receiver from its body read in full to its answer (verified, waiting for the queue). The time a client
+ * takes to send its body is left out, so a slow client cannot make the receiver refuse everyone else. Above `maxWait` new deliveries are refused. Refused
  * deliveries do not count, so once the deliveries let in earlier are answered (or time out), a window passes
  * without a long stay and the receiver lets deliveries in again.
  */
@@ -14,8 +15,8 @@
 export interface Admission {
   /** Whether a delivery arriving now is let in. */
   readonly admit: () => boolean
-  /** Called when a delivery that was let in is answered, with the time it arrived. */
-  readonly answered: (arrivedMillis: number) => void
+  /** Called when a delivery that was let in is answered, with the time its body had been read. */
+  readonly answered: (readMillis: number) => void
   /** The longest stay of the current and the previous window, in milliseconds. */
   readonly longestStay: () => number
 }
@@ -43,10 +44,10 @@ export const make = (options: { readonly maxWaitMillis: number; readonly millis:
 
   return {
     admit: () => longestStay() <= maxWaitMillis,
-    answered: (arrivedMillis) => {
+    answered: (readMillis) => {
       const now = millis()
       roll(now)
-      if (now - arrivedMillis > current) current = now - arrivedMillis
+      if (now - readMillis > current) current = now - readMillis
     },
     longestStay
   }
