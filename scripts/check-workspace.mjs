@@ -62,6 +62,20 @@ for (const dir of ["packages", "apps"]) {
       need(!isEffect(dep), `${dep} must be a peerDependency (and a devDependency), not a dependency.`)
     }
     need(pkg.peerDependencies?.effect !== undefined, "peer-depend on effect.")
+    // Every public module is exported, and nothing else (the pack test checks the packed result in depth);
+    // bin.ts is a command, run through `bin`, not imported.
+    const modules = readdirSync(join(path, "src"))
+      .filter((file) => file.endsWith(".ts") && file !== "index.ts" && file !== "bin.ts")
+      .map((file) => `./${file.slice(0, -3)}`)
+    const exported = Object.keys(pkg.exports ?? {}).filter(
+      (key) => key !== "." && key !== "./internal/*" && key !== "./package.json"
+    )
+    const missing = modules.filter((module) => !exported.includes(module))
+    const extra = exported.filter((key) => !modules.includes(key))
+    need(
+      missing.length === 0 && extra.length === 0,
+      `exports must list every public module of src/ and nothing else${missing.length > 0 ? `; add ${missing.join(", ")} (and to publishConfig.exports)` : ""}${extra.length > 0 ? `; remove ${extra.join(", ")}` : ""}.`
+    )
     for (const problem of undocumentedExports(join(path, "src"))) problems.push(`${where}/src/${problem}`)
   }
 }
