@@ -16,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import { createRequire } from "node:module"
 import { CliConfig, Command, HelpDoc, ValidationError } from "@effect/cli"
 import type * as CliApp from "@effect/cli/CliApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -63,12 +64,14 @@ export const ExitCode: {
 export type ExitCode = Errors.ExitCode
 
 /**
- * The version `aaa --version` prints.
+ * The version `aaa --version` prints: the installed package's own (read from its package.json, which sits one
+ * level above both `src` and `dist`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const version = "0.1.0"
+export const version: string = (createRequire(import.meta.url)("../package.json") as { readonly version: string })
+  .version
 
 /**
  * The root command: `webhooks`, `subscriptions`, `replay`, `crc`, `decode`, `request`, `doctor` and

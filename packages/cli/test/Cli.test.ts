@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
+import * as Cli from "../src/Cli.js"
 import { jsonLines, plain, run, setup, start } from "./utils/harness.js"
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../core/test/fixtures/delivery/${name}`, import.meta.url))
@@ -521,4 +522,13 @@ describe("emulator", () => {
       assert.strictEqual((yield* run(["emulator", "--port", "70000"])).code, 2)
     })
   )
+})
+
+describe("--version", () => {
+  it("is the version of the installed package", () => {
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      readonly version: string
+    }
+    assert.strictEqual(Cli.version, manifest.version)
+  })
 })
